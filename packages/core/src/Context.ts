@@ -1,0 +1,158 @@
+import type { Node } from "./Node.js";
+import type { Pid } from "./Pid.js";
+import type { ExitReason } from "./Reason.js";
+import type { Ref } from "./Ref.js";
+import type { RemoteName } from "./Messages.js";
+
+/**
+ * A registry that a name can live in, Erlang's `{via, Module, Name}`: plug in a distributed or
+ * application-specific registry. `send` throws a `BadArgError` when the name is not registered.
+ */
+export interface ViaRegistry {
+  registerName(name: unknown, pid: Pid): boolean;
+  unregisterName(name: unknown): void;
+  whereisName(name: unknown): Pid | undefined;
+  send(name: unknown, message: unknown): void;
+}
+
+/** A name in a {@link ViaRegistry}. */
+export interface ViaName {
+  readonly via: ViaRegistry;
+  readonly name: unknown;
+}
+
+/**
+ * Where a message can go: a pid, a locally registered name, `{ name, node }`, or `{ via, name }`.
+ */
+export type Destination = Pid | string | RemoteName | ViaName;
+
+/** What a monitor can watch: a pid, a local registered name, or `{ name, node }`. */
+export type MonitorTarget = Pid | string | RemoteName;
+
+/** A selective-receive pattern: returns true for the messages it wants. */
+export type Matcher<T = unknown> = ((message: unknown) => message is T) | ((message: unknown) => boolean);
+
+/** Options of `demonitor`. */
+export interface DemonitorOptions {
+  /** Also remove a DOWN message for this monitor already in the mailbox. */
+  readonly flush?: boolean;
+  /** Return whether the monitor was still active (instead of always `true`). */
+  readonly info?: boolean;
+}
+
+/** A process written as an async function: it runs until it returns (reason `normal`) or throws. */
+export type ProcessBody = (self: ProcessContext) => void | PromiseLike<void>;
+
+/**
+ * A process written as callbacks: `receive` is called once per message, in order, never concurrently
+ * (a returned promise is awaited before the next message). The fast path the behaviours use.
+ */
+export interface ProcessHandler<M = unknown> {
+  /** Runs once, before the first message. */
+  init?(self: ProcessContext): void | PromiseLike<void>;
+  /** Handles one message. Throwing exits the process with that error. */
+  receive(message: M, self: ProcessContext): void | PromiseLike<void>;
+}
+
+/** Options of `spawn`. */
+export interface SpawnOptions {
+  /** Register the new process under this name (atomically with the spawn). */
+  readonly name?: string;
+  /** Start with `trapExit` on. */
+  readonly trapExit?: boolean;
+}
+
+/**
+ * The API of a running process, handed to its body or handler as `self`.
+ *
+ * Everything here acts *as* this process: sends are from it, links and monitors are its own. After the
+ * process has exited, every method throws `ProcessExitedError`.
+ */
+export interface ProcessContext {
+  /** This process's pid. */
+  readonly pid: Pid;
+  /** The node the process runs on. */
+  readonly node: Node;
+
+  /**
+   * Sends `message` (any value but `undefined`). Sends to a pid never fail, even if the process is
+   * dead or its node unreachable (the message is dropped); sending to an unregistered local name
+   * throws `BadArgError`, as in Erlang.
+   */
+  send(to: Destination, message: unknown): void;
+
+  /**
+   * Waits for the oldest message `match` accepts (any message without a matcher). Messages it skips
+   * stay in the mailbox, in order. With `timeoutMs` the promise resolves to `undefined` when nothing
+   * matches in time; `0` only looks at what is already queued.
+   *
+   * Gotcha: each `await` costs a microtask. In a hot loop, try {@link tryReceive} first and await
+   * `receive` only when it returns `undefined`.
+   */
+  receive<T = unknown>(match?: Matcher<T>): Promise<T>;
+  receive<T = unknown>(match: Matcher<T> | undefined, timeoutMs: number): Promise<T | undefined>;
+
+  /**
+   * The oldest queued message `match` accepts, removed from the mailbox, or `undefined` without
+   * waiting. After a budget of consecutive messages it returns `undefined` once so that other
+   * processes get a turn: await {@link receive} then.
+   */
+  tryReceive<T = unknown>(match?: Matcher<T>): T | undefined;
+
+  /** Spawns a process on this node. */
+  spawn(body: ProcessBody | ProcessHandler, options?: SpawnOptions): Pid;
+  /** Spawns and links atomically. */
+  spawnLink(body: ProcessBody | ProcessHandler, options?: SpawnOptions): Pid;
+  /** Spawns and monitors atomically; returns the pid and the monitor ref. */
+  spawnMonitor(body: ProcessBody | ProcessHandler, options?: SpawnOptions): [Pid, Ref];
+
+  /**
+   * Links to `pid` (idempotent; linking to self does nothing). If `pid` does not exist: when trapping
+   * exits an `EXIT` with reason `noproc` arrives, otherwise this throws `NoProcError`. A pid on an
+   * unreachable node gives reason `noconnection` the same way.
+   */
+  link(pid: Pid): void;
+  /** Removes the link, if any. No exit signal from that link arrives after this returns. */
+  unlink(pid: Pid): void;
+
+  /**
+   * Monitors a process; a `DownMessage` with the returned ref arrives when it ends. Monitoring a dead
+   * process or an unregistered name gives an immediate DOWN with reason `noproc`. Each call makes a new
+   * monitor.
+   */
+  monitor(target: MonitorTarget): Ref;
+  /** Removes a monitor; see {@link DemonitorOptions}. Returns `true`, or with `info` whether it was active. */
+  demonitor(ref: Ref, options?: DemonitorOptions): boolean;
+
+  /** Turns exit-signal trapping on or off; returns the previous setting. */
+  trapExit(on: boolean): boolean;
+
+  /** Ends this process with `reason` (Erlang's `exit/1`). Never returns. */
+  exit(reason: ExitReason): never;
+  /**
+   * Sends an exit signal to `pid` (Erlang's `exit/2`). `"kill"` cannot be trapped and the target dies
+   * `"killed"`; `"normal"` is ignored by a non-trapping target other than the caller itself.
+   */
+  exit(pid: Pid, reason: ExitReason): void;
+
+  /** Registers this process's pid, or another local pid, under `name`. Throws `BadArgError` if taken. */
+  register(name: string, pid?: Pid): void;
+  /** Removes a registration. Throws `BadArgError` if the name is not registered. */
+  unregister(name: string): void;
+  /** The pid registered under `name` on this node, if any. */
+  whereis(name: string): Pid | undefined;
+
+  /** Sends `message` to `to` after `delayMs`; returns the timer's ref. Cancelled if the target pid exits. */
+  sendAfter(delayMs: number, to: Pid | string, message: unknown): Ref;
+  /** Like `sendAfter`, but delivers a `TimeoutMessage` carrying the timer ref. */
+  startTimer(delayMs: number, to: Pid | string, message: unknown): Ref;
+  /** Cancels a timer: the milliseconds it had left, or `false` if it had fired or was unknown. */
+  cancelTimer(ref: Ref): number | false;
+  /** The milliseconds a timer has left, or `false`. */
+  readTimer(ref: Ref): number | false;
+
+  /** A new reference, unique on this node incarnation. */
+  makeRef(): Ref;
+  /** Subscribes (or not) to `nodeup`/`nodedown` messages for `node`. */
+  monitorNode(node: string, on: boolean): void;
+}

@@ -1,0 +1,75 @@
+import type { Pid } from "./Pid.js";
+import type { ExitReason } from "./Reason.js";
+import type { Ref } from "./Ref.js";
+
+/**
+ * Erlang's `{'EXIT', From, Reason}`: an exit signal turned into a message because the receiver traps
+ * exits. Match with `msg instanceof ExitMessage` or `msg.kind === "EXIT"`.
+ */
+export class ExitMessage {
+  readonly kind = "EXIT" as const;
+  readonly from: Pid;
+  readonly reason: ExitReason;
+  constructor(from: Pid, reason: ExitReason) {
+    this.from = from;
+    this.reason = reason;
+  }
+}
+
+/** A registered name on a node, the `{Name, Node}` address. */
+export interface RemoteName {
+  readonly name: string;
+  readonly node: string;
+}
+
+/**
+ * Erlang's `{'DOWN', Ref, process, Item, Reason}`: a monitored process ended (or never existed:
+ * reason `"noproc"`; or its node is unreachable: `"noconnection"`). `item` is the pid, or the
+ * `{ name, node }` pair when the monitor was set up by name.
+ */
+export class DownMessage {
+  readonly kind = "DOWN" as const;
+  readonly ref: Ref;
+  readonly item: Pid | RemoteName;
+  readonly reason: ExitReason;
+  constructor(ref: Ref, item: Pid | RemoteName, reason: ExitReason) {
+    this.ref = ref;
+    this.item = item;
+    this.reason = reason;
+  }
+}
+
+/** Erlang's `{timeout, TimerRef, Msg}`, delivered by `startTimer`. */
+export class TimeoutMessage<M = unknown> {
+  readonly kind = "timeout" as const;
+  readonly ref: Ref;
+  readonly msg: M;
+  constructor(ref: Ref, msg: M) {
+    this.ref = ref;
+    this.msg = msg;
+  }
+}
+
+/** Erlang's `{nodeup, Node}` / `{nodedown, Node}`, delivered to processes that called `monitorNode`. */
+export class NodeMessage {
+  readonly kind: "nodeup" | "nodedown";
+  readonly node: string;
+  readonly reason: ExitReason;
+  constructor(kind: "nodeup" | "nodedown", node: string, reason: ExitReason = undefined) {
+    this.kind = kind;
+    this.node = node;
+    this.reason = reason;
+  }
+}
+
+/** Type guard: an EXIT message, optionally from a given pid. */
+export const isExit =
+  (from?: Pid) =>
+  (msg: unknown): msg is ExitMessage =>
+    msg instanceof ExitMessage && (from === undefined || msg.from.equals(from));
+
+/** Type guard: a DOWN message, optionally for a given monitor ref. */
+export const isDown =
+  (ref?: Ref) =>
+  (msg: unknown): msg is DownMessage =>
+    msg instanceof DownMessage && (ref === undefined || msg.ref.equals(ref));

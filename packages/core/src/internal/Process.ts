@@ -1,0 +1,360 @@
+import type {
+  DemonitorOptions,
+  Destination,
+  Matcher,
+  MonitorTarget,
+  ProcessBody,
+  ProcessContext,
+  ProcessHandler,
+  SpawnOptions,
+} from "../Context.js";
+import { ProcessExitedError } from "../Errors.js";
+import type { Node } from "../Node.js";
+import type { Pid } from "../Pid.js";
+import { reasonFromThrown, type ExitReason } from "../Reason.js";
+import type { Ref } from "../Ref.js";
+import type { ClockHandle } from "../Clock.js";
+import { Mailbox } from "./Mailbox.js";
+import type { Runtime } from "./Runtime.js";
+import { BUDGET, schedule, type Runnable } from "./Scheduler.js";
+import type { ProcessSignals } from "./Signals.js";
+
+// Process flags, one small integer so an idle process stays small.
+export const TRAP_EXIT = 1;
+export const EXITED = 2;
+/** A handler's promise (init or receive) is pending: no other message may start. */
+export const BUSY = 4;
+/** init has run (or there was none). */
+export const STARTED = 8;
+/** Written as an async body or inbox: messages are taken by receive(), not pushed to a handler. */
+export const PULL = 16;
+/** tryReceive spent its budget: the next receive() goes through the run queue. */
+export const MUST_YIELD = 32;
+
+interface Waiter {
+  readonly match: Matcher | undefined;
+  readonly resolve: (message: unknown) => void;
+  timer: ClockHandle | undefined;
+  /** A message handed over through the run queue (budget yield); `undefined` while waiting. */
+  ready: unknown;
+}
+
+/**
+ * A process: its mailbox, its code and its place in the run queue. It is also the `self` context its
+ * code receives, which saves one object per process. Link, monitor and exit logic lives in the runtime
+ * (Signals.ts); this file is the message loop.
+ */
+export class Process implements Runnable, ProcessContext {
+  scheduled = false;
+  flags = 0;
+  readonly pid: Pid;
+  readonly rt: Runtime;
+  readonly code: ProcessHandler | ProcessBody | null;
+  mailbox: Mailbox | null = null;
+  waiter: Waiter | null = null;
+  /** Links and monitors, created on first use. */
+  signals: ProcessSignals | null = null;
+  /** Registered name, if any. */
+  name: string | undefined = undefined;
+  /** Timers targeting this pid, cancelled when it exits. */
+  timers: Set<number> | null = null;
+  reason: ExitReason = undefined;
+  /** Consecutive messages taken synchronously by a pull process (budget accounting). */
+  reductions = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+
+  constructor(rt: Runtime, pid: Pid, code: ProcessHandler | ProcessBody | null, flags: number) {
+    this.rt = rt;
+    this.pid = pid;
+    this.code = code;
+    this.flags = flags;
+  }
+
+  get node(): Node {
+    return this.rt.node;
+  }
+
+  // ---- delivery (called by the runtime on the sender's stack) ----
+
+  deliver(message: unknown): void {
+    const flags = this.flags;
+    if (flags & EXITED) return;
+    this.messagesIn++;
+    const waiter = this.waiter;
+    if (waiter !== null && waiter.ready === undefined) {
+      let wanted = true;
+      if (waiter.match !== undefined) {
+        try {
+          wanted = waiter.match(message) as boolean;
+        } catch (thrown) {
+          this.rt.exitProcess(this, reasonFromThrown(thrown));
+          return;
+        }
+      }
+      if (wanted) {
+        this.waiter = null;
+        if (waiter.timer !== undefined) this.rt.clock.cancel(waiter.timer);
+        this.reductions = 0;
+        waiter.resolve(message);
+        return;
+      }
+    }
+    let mailbox = this.mailbox;
+    if (mailbox === null) mailbox = this.mailbox = new Mailbox();
+    mailbox.push(message);
+    if ((flags & (PULL | BUSY)) === 0) schedule(this);
+  }
+
+  // ---- the run queue slice ----
+
+  runSlice(): void {
+    if (this.flags & EXITED) return;
+    if (this.flags & PULL) {
+      this.handOver();
+      return;
+    }
+    if ((this.flags & STARTED) === 0 && !this.start()) return;
+    const mailbox = this.mailbox;
+    if (mailbox === null) return;
+    const handler = this.code as ProcessHandler;
+    let budget = BUDGET;
+    try {
+      while (mailbox.size > 0 && budget-- > 0) {
+        const result = handler.receive(mailbox.shift(), this);
+        if (result !== undefined && typeof (result as PromiseLike<void>).then === "function") {
+          this.awaitHandler(result as PromiseLike<void>);
+          return;
+        }
+        if (this.flags & EXITED) return;
+      }
+    } catch (thrown) {
+      this.crash(thrown);
+      return;
+    }
+    if (mailbox.size > 0) schedule(this);
+  }
+
+  /** First slice: run the body or the handler's init. Returns true if messages may be handled now. */
+  private start(): boolean {
+    this.flags |= STARTED;
+    const code = this.code;
+    if (code === null) return true;
+    let result: void | PromiseLike<void>;
+    try {
+      if (typeof code === "function") {
+        this.flags |= PULL;
+        result = code(this);
+      } else {
+        if (code.init === undefined) return true;
+        result = code.init(this);
+      }
+    } catch (thrown) {
+      this.crash(thrown);
+      return false;
+    }
+    if (typeof code === "function") {
+      if (result !== undefined && typeof result.then === "function") {
+        result.then(
+          () => this.rt.exitProcess(this, "normal"),
+          (thrown: unknown) => this.crash(thrown),
+        );
+      } else {
+        this.rt.exitProcess(this, "normal");
+      }
+      return false;
+    }
+    if (result !== undefined && typeof result.then === "function") {
+      this.awaitHandler(result);
+      return false;
+    }
+    return true;
+  }
+
+  private awaitHandler(pending: PromiseLike<void>): void {
+    this.flags |= BUSY;
+    pending.then(
+      () => {
+        this.flags &= ~BUSY;
+        if ((this.flags & EXITED) === 0 && this.mailbox !== null && this.mailbox.size > 0) schedule(this);
+      },
+      (thrown: unknown) => {
+        this.flags &= ~BUSY;
+        this.crash(thrown);
+      },
+    );
+  }
+
+  /** A pull process was scheduled to receive a message after spending its budget. */
+  private handOver(): void {
+    const waiter = this.waiter;
+    if (waiter === null || waiter.ready === undefined) return;
+    this.waiter = null;
+    waiter.resolve(waiter.ready);
+  }
+
+  crash(thrown: unknown): void {
+    if (this.flags & EXITED) return; // unwinding after exit() or a kill: the reason is already set
+    this.rt.exitProcess(this, reasonFromThrown(thrown));
+  }
+
+  private alive(): void {
+    if (this.flags & EXITED) throw new ProcessExitedError(this.reason);
+  }
+
+  // ---- ProcessContext ----
+
+  send(to: Destination, message: unknown): void {
+    this.alive();
+    this.messagesOut++;
+    this.rt.send(to, message);
+  }
+
+  receive<T = unknown>(match?: Matcher<T>, timeoutMs?: number): Promise<T> {
+    this.alive();
+    if (this.waiter !== null) throw new Error("receive() is already pending in this process");
+    const mailbox = this.mailbox;
+    let message: unknown;
+    if (mailbox !== null && mailbox.size > 0) {
+      message = match === undefined ? mailbox.shift() : mailbox.take(match);
+    }
+    if (message !== undefined) {
+      if ((this.flags & MUST_YIELD) === 0 && ++this.reductions < BUDGET) return Promise.resolve(message as T);
+      // Budget spent: resolve through the run queue so that other processes run first.
+      this.flags &= ~MUST_YIELD;
+      this.reductions = 0;
+      return new Promise<T>((resolve) => {
+        this.waiter = { match, resolve: resolve as (m: unknown) => void, timer: undefined, ready: message };
+        schedule(this);
+      });
+    }
+    this.flags &= ~MUST_YIELD;
+    this.reductions = 0;
+    if (timeoutMs !== undefined && timeoutMs <= 0) return Promise.resolve(undefined as T);
+    return new Promise<T>((resolve) => {
+      const waiter: Waiter = {
+        match,
+        resolve: resolve as (m: unknown) => void,
+        timer: undefined,
+        ready: undefined,
+      };
+      if (timeoutMs !== undefined && timeoutMs !== Number.POSITIVE_INFINITY) {
+        waiter.timer = this.rt.clock.schedule(timeoutMs, () => {
+          if (this.waiter !== waiter) return;
+          this.waiter = null;
+          resolve(undefined as T);
+        });
+      }
+      this.waiter = waiter;
+    });
+  }
+
+  tryReceive<T = unknown>(match?: Matcher<T>): T | undefined {
+    this.alive();
+    const mailbox = this.mailbox;
+    if (mailbox === null || mailbox.size === 0) return undefined;
+    if (++this.reductions >= BUDGET) {
+      this.flags |= MUST_YIELD;
+      return undefined;
+    }
+    return (match === undefined ? mailbox.shift() : mailbox.take(match)) as T | undefined;
+  }
+
+  spawn(code: ProcessBody | ProcessHandler, options?: SpawnOptions): Pid {
+    this.alive();
+    return this.rt.spawn(code, options).pid;
+  }
+
+  spawnLink(code: ProcessBody | ProcessHandler, options?: SpawnOptions): Pid {
+    this.alive();
+    const child = this.rt.spawn(code, options);
+    this.rt.addLocalLink(this, child);
+    return child.pid;
+  }
+
+  spawnMonitor(code: ProcessBody | ProcessHandler, options?: SpawnOptions): [Pid, Ref] {
+    this.alive();
+    const child = this.rt.spawn(code, options);
+    return [child.pid, this.rt.monitor(this, child.pid)];
+  }
+
+  link(pid: Pid): void {
+    this.alive();
+    this.rt.link(this, pid);
+  }
+
+  unlink(pid: Pid): void {
+    this.alive();
+    this.rt.unlink(this, pid);
+  }
+
+  monitor(target: MonitorTarget): Ref {
+    this.alive();
+    return this.rt.monitor(this, target);
+  }
+
+  demonitor(ref: Ref, options?: DemonitorOptions): boolean {
+    this.alive();
+    return this.rt.demonitor(this, ref, options);
+  }
+
+  trapExit(on: boolean): boolean {
+    this.alive();
+    const was = (this.flags & TRAP_EXIT) !== 0;
+    this.flags = on ? this.flags | TRAP_EXIT : this.flags & ~TRAP_EXIT;
+    return was;
+  }
+
+  exit(...args: [ExitReason] | [Pid, ExitReason]): never {
+    this.alive();
+    const [reasonOrPid, reason] = args;
+    if (args.length >= 2) {
+      this.rt.exitSignal(this.pid, reasonOrPid as Pid, reason);
+      if (this.flags & EXITED) throw new ProcessExitedError(this.reason);
+      return undefined as never;
+    }
+    this.rt.exitProcess(this, reasonOrPid);
+    throw new ProcessExitedError(reasonOrPid);
+  }
+
+  register(name: string, pid?: Pid): void {
+    this.alive();
+    this.rt.register(name, pid ?? this.pid);
+  }
+
+  unregister(name: string): void {
+    this.alive();
+    this.rt.unregister(name);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.rt.whereis(name);
+  }
+
+  sendAfter(delayMs: number, to: Pid | string, message: unknown): Ref {
+    this.alive();
+    return this.rt.timers.start(delayMs, to, message, false);
+  }
+
+  startTimer(delayMs: number, to: Pid | string, message: unknown): Ref {
+    this.alive();
+    return this.rt.timers.start(delayMs, to, message, true);
+  }
+
+  cancelTimer(ref: Ref): number | false {
+    return this.rt.timers.cancel(ref);
+  }
+
+  readTimer(ref: Ref): number | false {
+    return this.rt.timers.read(ref);
+  }
+
+  makeRef(): Ref {
+    return this.rt.makeRef();
+  }
+
+  monitorNode(node: string, on: boolean): void {
+    this.alive();
+    this.rt.monitorNode(this, node, on);
+  }
+}

@@ -1,0 +1,266 @@
+import type { Clock } from "../Clock.js";
+import type {
+  DemonitorOptions,
+  Destination,
+  MonitorTarget,
+  ProcessBody,
+  ProcessHandler,
+  SpawnOptions,
+} from "../Context.js";
+import type { DistributionHost, DistributionPort, Signal } from "../Distribution.js";
+import { BadArgError } from "../Errors.js";
+import { NodeMessage } from "../Messages.js";
+import type { Node } from "../Node.js";
+import { Pid } from "../Pid.js";
+import type { ExitReason } from "../Reason.js";
+import { Ref } from "../Ref.js";
+import { Process, PULL, STARTED, TRAP_EXIT } from "./Process.js";
+import { schedule } from "./Scheduler.js";
+import { ProcessSignals, SignalRouter } from "./Signals.js";
+import { Timers } from "./Timers.js";
+
+// Erlang wraps pid numbers at 2^28 and counts wraps in the serial; we wrap at 2^31.
+const MAX_ID = 0x7fffffff;
+
+/** Live runtimes by node name, so the codec can hand back a live process's own pid object. */
+export const localRuntimes = new Map<string, Runtime>();
+
+/**
+ * The implementation behind a {@link Node}: the process table, names, refs and the distribution port.
+ * Kept apart from the public class so that internals never appear in the published types.
+ */
+export class Runtime implements DistributionHost {
+  readonly name: string;
+  readonly creation: number;
+  readonly clock: Clock;
+  readonly node: Node;
+  readonly table = new Map<number, Process>();
+  readonly timers: Timers;
+  readonly router: SignalRouter;
+  /** Stands for code outside any process (the `from` of exit signals sent by `node.exit`). */
+  readonly systemPid: Pid;
+  port: DistributionPort | null = null;
+  stopped = false;
+  private readonly names = new Map<string, Process>();
+  /** Processes with links or monitors across a node connection, by remote node. */
+  private readonly remote = new Map<string, Set<Process>>();
+  private readonly nodeWatchers = new Map<string, Set<Process>>();
+  private nextId = 1;
+  private serial = 0;
+  private refs = 0;
+
+  constructor(node: Node, name: string, creation: number, clock: Clock) {
+    this.node = node;
+    this.name = name;
+    this.creation = creation;
+    this.clock = clock;
+    this.systemPid = new Pid(name, 0, 0, creation);
+    this.timers = new Timers(this);
+    this.router = new SignalRouter(this);
+    localRuntimes.set(name, this);
+  }
+
+  // ---- identity ----
+
+  isLocal(pid: Pid): boolean {
+    return pid.node === this.name;
+  }
+
+  /** The live local process `pid` names, if any (a pid of an older incarnation names none). */
+  lookup(pid: Pid): Process | undefined {
+    if (pid.node !== this.name || pid.creation !== this.creation) return undefined;
+    const p = this.table.get(pid.id);
+    return p !== undefined && p.pid.serial === pid.serial ? p : undefined;
+  }
+
+  lookupName(name: string): Process | undefined {
+    return this.names.get(name);
+  }
+
+  makeRef(): Ref {
+    return new Ref(this.name, this.creation, ++this.refs);
+  }
+
+  // ---- processes ----
+
+  spawn(code: ProcessBody | ProcessHandler | null, options?: SpawnOptions, pull = false): Process {
+    if (this.stopped) throw new BadArgError(`node ${this.name} is stopped`);
+    if (code !== null && typeof code !== "function" && typeof code?.receive !== "function") {
+      throw new BadArgError("spawn needs an async function or a handler with a receive method");
+    }
+    let id = this.nextId;
+    while (this.table.has(id)) id = id === MAX_ID ? 1 : id + 1;
+    this.nextId = id === MAX_ID ? 1 : id + 1;
+    if (id === MAX_ID) this.serial++;
+    const pid = new Pid(this.name, id, this.serial, this.creation);
+    let flags = options?.trapExit === true ? TRAP_EXIT : 0;
+    const eager = code === null || (typeof code !== "function" && code.init === undefined);
+    if (eager) flags |= STARTED;
+    if (pull) flags |= PULL;
+    const p = new Process(this, pid, code, flags);
+    this.table.set(id, p);
+    if (options?.name !== undefined) {
+      try {
+        this.register(options.name, pid);
+      } catch (error) {
+        this.table.delete(id);
+        throw error;
+      }
+    }
+    if (!eager) schedule(p);
+    return p;
+  }
+
+  /** Removes an exited process from the table, the name registry and the indexes. */
+  forget(p: Process): void {
+    this.table.delete(p.pid.id);
+    if (p.name !== undefined && this.names.get(p.name) === p) this.names.delete(p.name);
+    if (p.timers !== null) this.timers.dropAll(p.timers);
+    if (p.signals !== null) for (const set of this.remote.values()) set.delete(p);
+  }
+
+  exitProcess(p: Process, reason: ExitReason): void {
+    this.router.exitProcess(p, reason);
+  }
+
+  exitSignal(from: Pid, to: Pid, reason: ExitReason): void {
+    this.router.exitSignal(from, to, reason);
+  }
+
+  addLocalLink(a: Process, b: Process): void {
+    this.router.addLocalLink(a, b);
+  }
+
+  link(self: Process, pid: Pid): void {
+    this.router.link(self, pid);
+  }
+
+  unlink(self: Process, pid: Pid): void {
+    this.router.unlink(self, pid);
+  }
+
+  monitor(self: Process, target: MonitorTarget): Ref {
+    return this.router.monitor(self, target);
+  }
+
+  demonitor(self: Process, ref: Ref, options?: DemonitorOptions): boolean {
+    return this.router.demonitor(self, ref, options);
+  }
+
+  // ---- sending ----
+
+  send(to: Destination, message: unknown): void {
+    if (message === undefined) throw new BadArgError("cannot send undefined");
+    if (to instanceof Pid) this.sendQuietly(to, message);
+    else if (typeof to === "string") this.sendToName(to, message);
+    else if ("via" in to) to.via.send(to.name, message);
+    // `{ name, node }` never fails, even for a local name that is not registered (Erlang's `{Name, Node} ! Msg`).
+    else if (to.node === this.name) this.names.get(to.name)?.deliver(message);
+    else this.sendRemote(to.node, { kind: "send", to, message });
+  }
+
+  /** Sends to a pid; never throws. */
+  sendQuietly(to: Pid, message: unknown): void {
+    if (to.node === this.name) this.lookup(to)?.deliver(message);
+    else this.sendRemote(to.node, { kind: "send", to, message });
+  }
+
+  private sendToName(name: string, message: unknown): void {
+    const p = this.names.get(name);
+    if (p === undefined) throw new BadArgError(`no process is registered as ${JSON.stringify(name)}`);
+    p.deliver(message);
+  }
+
+  // ---- names ----
+
+  register(name: string, pid: Pid): void {
+    if (typeof name !== "string" || name === "" || name === "undefined") {
+      throw new BadArgError(`invalid name: ${String(name)}`);
+    }
+    const p = this.lookup(pid);
+    if (p === undefined) throw new BadArgError(`cannot register ${name}: ${pid} is not a live local process`);
+    if (this.names.has(name)) throw new BadArgError(`name already registered: ${name}`);
+    if (p.name !== undefined) throw new BadArgError(`${pid} is already registered as ${p.name}`);
+    this.names.set(name, p);
+    p.name = name;
+  }
+
+  unregister(name: string): void {
+    const p = this.names.get(name);
+    if (p === undefined) throw new BadArgError(`not registered: ${name}`);
+    this.names.delete(name);
+    p.name = undefined;
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.names.get(name)?.pid;
+  }
+
+  registered(): string[] {
+    return [...this.names.keys()];
+  }
+
+  // ---- distribution ----
+
+  sendRemote(node: string, signal: Signal): boolean {
+    return this.port?.send(node, signal) === true;
+  }
+
+  watchRemote(p: Process, node: string): void {
+    let set = this.remote.get(node);
+    if (set === undefined) this.remote.set(node, (set = new Set()));
+    set.add(p);
+  }
+
+  monitorNode(p: Process, node: string, on: boolean): void {
+    if (!on) {
+      p.signals?.nodeWatches?.delete(node);
+      this.nodeWatchers.get(node)?.delete(p);
+      return;
+    }
+    if (node === this.name) return;
+    if (this.port === null || !this.port.nodes().includes(node)) {
+      p.deliver(new NodeMessage("nodedown", node, "noconnection"));
+      return;
+    }
+    const watches = ((p.signals ??= new ProcessSignals()).nodeWatches ??= new Map());
+    watches.set(node, (watches.get(node) ?? 0) + 1);
+    let set = this.nodeWatchers.get(node);
+    if (set === undefined) this.nodeWatchers.set(node, (set = new Set()));
+    set.add(p);
+  }
+
+  unwatchNode(p: Process, node: string): void {
+    this.nodeWatchers.get(node)?.delete(p);
+  }
+
+  deliver(fromNode: string, signal: Signal): void {
+    if (!this.stopped) this.router.deliverRemote(fromNode, signal);
+  }
+
+  nodeUp(_node: string): void {}
+
+  nodeDown(node: string, reason: ExitReason = "noconnection"): void {
+    const affected = this.remote.get(node);
+    this.remote.delete(node);
+    this.router.nodeDown(node, reason, affected ?? []);
+    const watchers = this.nodeWatchers.get(node);
+    if (watchers === undefined) return;
+    this.nodeWatchers.delete(node);
+    this.router.notifyNode("nodedown", node, reason, watchers);
+    for (const p of watchers) p.signals?.nodeWatches?.delete(node);
+  }
+
+  // ---- lifecycle ----
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const p of [...this.table.values()]) this.router.exitProcess(p, "shutdown");
+    this.timers.clear();
+    const port = this.port;
+    this.port = null;
+    if (localRuntimes.get(this.name) === this) localRuntimes.delete(this.name);
+    await port?.stop();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The run queue shared by every node in this JavaScript realm.
+ *
+ * Runnable processes wait in one FIFO. The queue is drained synchronously, each process running at most
+ * a budget of messages before going to the back (Erlang's reductions, coarsely). A drain starts from a
+ * microtask, so a Promise continuation (an awaited call's reply) is served within the same event-loop
+ * turn; after a time slice the drain yields to I/O with a macrotask. One task per message would cost
+ * 5-50x (see docs/semantics.md, "Scheduling").
+ */
+export interface Runnable {
+  /** Set while the runnable sits in the queue; owned by the scheduler. */
+  scheduled: boolean;
+  /** Runs one slice. */
+  runSlice(): void;
+}
+
+/** Messages a process handles per slice before others get a turn. */
+export const BUDGET = 1000;
+/** Milliseconds of draining before yielding to I/O and timers. */
+const SLICE_MS = 5;
+
+type Macrotask = (fn: () => void) => void;
+
+const macrotask: Macrotask = (() => {
+  const g = globalThis as {
+    setImmediate?: (fn: () => void) => unknown;
+    MessageChannel?: typeof MessageChannel;
+  };
+  if (typeof g.setImmediate === "function") {
+    const setImmediate = g.setImmediate;
+    return (fn) => {
+      setImmediate(fn);
+    };
+  }
+  if (typeof g.MessageChannel === "function") {
+    const channel = new g.MessageChannel();
+    const pending: Array<() => void> = [];
+    channel.port1.onmessage = () => pending.shift()?.();
+    return (fn) => {
+      pending.push(fn);
+      channel.port2.postMessage(null);
+    };
+  }
+  return (fn) => {
+    setTimeout(fn, 0);
+  };
+})();
+
+let queue: Array<Runnable | undefined> = new Array(1024);
+let head = 0;
+let length = 0;
+let mask = 1023;
+let kicked = false;
+let draining = false;
+
+/** Puts a runnable at the back of the queue and makes sure a drain is coming. */
+export const schedule = (item: Runnable): void => {
+  if (item.scheduled) return;
+  item.scheduled = true;
+  if (length > mask) grow();
+  queue[(head + length) & mask] = item;
+  length++;
+  if (!kicked && !draining) {
+    kicked = true;
+    queueMicrotask(drain);
+  }
+};
+
+const grow = (): void => {
+  const next = new Array<Runnable | undefined>(queue.length * 2);
+  for (let i = 0; i < length; i++) next[i] = queue[(head + i) & mask];
+  queue = next;
+  head = 0;
+  mask = next.length - 1;
+};
+
+const drain = (): void => {
+  kicked = false;
+  draining = true;
+  const start = performance.now();
+  let slices = 0;
+  try {
+    while (length > 0) {
+      const item = queue[head]!;
+      queue[head] = undefined;
+      head = (head + 1) & mask;
+      length--;
+      item.scheduled = false;
+      item.runSlice();
+      if ((++slices & 31) === 0 && performance.now() - start > SLICE_MS) break;
+    }
+  } finally {
+    draining = false;
+    if (length > 0 && !kicked) {
+      kicked = true;
+      macrotask(drain);
+    }
+  }
+};
+
+/** Number of runnables waiting (for introspection and tests). */
+export const runQueueLength = (): number => length;
+
+/**
+ * Resolves once the run queue is empty after a macrotask turn, so every pending microtask (async
+ * process bodies included) has run too. A synchronisation point for tests and shutdown, not a clock.
+ */
+export const whenIdle = async (maxTurns = 10_000): Promise<void> => {
+  for (let turn = 0; turn < maxTurns; turn++) {
+    await new Promise<void>((resolve) => macrotask(resolve));
+    if (length === 0 && !kicked && !draining) return;
+  }
+};
