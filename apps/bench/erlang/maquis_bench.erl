@@ -2,7 +2,7 @@
 %% Run: erl -noshell +S 1:1 +P 2000000 -pa DIR -run maquis_bench main [Measure...]
 %% Each measure prints one JSON line: {"measure","unit","value","min","max"}.
 -module(maquis_bench).
--export([main/1]).
+-export([main/0, main/1]).
 
 -define(ROUNDS, 3).
 -define(ROUND_TIMEOUT, 300000).
@@ -20,6 +20,9 @@ measures() ->
      {["memory-idle-gen-server"], fun memory_idle_gen_server/0},
      {["supervisor-restart"], fun supervisor_restart/0}].
 
+%% `-run maquis_bench main` with no arguments calls main/0.
+main() -> main([]).
+
 main(Args) ->
     Wanted = [to_list(A) || A <- Args],
     Known = lists:append([Names || {Names, _} <- measures()]),
@@ -28,9 +31,12 @@ main(Args) ->
                    true -> Known;
                    false -> Wanted
                end,
-    [run(Fun, Report) || {Names, Fun} <- measures(),
-                         Report <- [[N || N <- Names, lists:member(N, Selected)]],
-                         Report =/= []],
+    lists:foreach(fun({Names, Fun}) ->
+                          case [N || N <- Names, lists:member(N, Selected)] of
+                              [] -> ok;
+                              Report -> run(Fun, Report)
+                          end
+                  end, measures()),
     halt(0).
 
 to_list(A) when is_atom(A) -> atom_to_list(A);

@@ -43,9 +43,9 @@ interface Exit {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<Exit> {
+function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -84,14 +84,15 @@ export async function runErlang(
     const sources = (await readdir(ERLANG_DIR))
       .filter((f) => f.endsWith(".erl"))
       .map((f) => join(ERLANG_DIR, f));
-    const compiled = await run(erlc, ["-o", out, ...sources], 120_000);
+    const compiled = await run(erlc, ["-o", out, ...sources], out, 120_000);
     if (compiled.code !== 0) {
       throw new Error(`erlc failed (${compiled.code}):\n${compiled.stdout}${compiled.stderr}`);
     }
     const schedulers = (opts.schedulers ?? 1) === 1 ? ["+S", "1:1"] : [];
     // +P: the spawn measure keeps 1M processes alive; the default limit is 262144.
     const args = ["-noshell", ...schedulers, "+P", "2000000", "-pa", out];
-    const vm = await run(erl, [...args, "-run", "maquis_bench", "main", ...measures], timeoutMs);
+    // cwd = temp dir, so an erl_crash.dump lands there rather than in the repo.
+    const vm = await run(erl, [...args, "-run", "maquis_bench", "main", ...measures], out, timeoutMs);
     if (vm.code !== 0) {
       throw new Error(`erl exited with ${vm.code}:\n${vm.stdout}${vm.stderr}`);
     }

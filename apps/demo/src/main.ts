@@ -76,7 +76,9 @@ const keeper = node.spawn(async (self) => {
   self.send(shell.pid, "gave up");
 });
 for (let i = 0; i < 2; i++) {
-  const { child } = await shell.receive<{ child: Pid }>((m) => typeof m === "object" && m !== null && "child" in m);
+  const { child } = await shell.receive<{ child: Pid }>(
+    (m) => typeof m === "object" && m !== null && "child" in m,
+  );
   shell.send(child, "crash");
 }
 say("shell", `keeper says: ${await shell.receive((m) => m === "gave up")}`);

@@ -18,12 +18,22 @@ export class Pid {
   readonly serial: number;
   /** Incarnation of the node that created this pid. */
   readonly creation: number;
+  /**
+   * @internal The live local process this pid names, kept by the runtime so that a local send skips
+   * the process-table lookup. Cleared when the process exits.
+   */
+  process: object | undefined = undefined;
 
   constructor(node: string, id: number, serial: number, creation: number) {
     this.node = node;
     this.id = id;
     this.serial = serial;
     this.creation = creation;
+  }
+
+  /** Prints as `<alpha.12.0>` in Node's console and REPL. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** A string unique to this pid (node, creation, id, serial); use it as a key in plain objects. */

@@ -34,6 +34,11 @@ export class Ref {
     );
   }
 
+  /** Prints as `#Ref<alpha.42>` in Node's console and REPL. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** `#Ref<alpha.42>` */
   toString(): string {
     return `#Ref<${this.node}.${this.id}>`;

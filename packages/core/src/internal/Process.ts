@@ -59,8 +59,11 @@ export class Process implements Runnable, ProcessContext {
   /** Timers targeting this pid, cancelled when it exits. */
   timers: Set<number> | null = null;
   reason: ExitReason = undefined;
-  /** Consecutive messages taken synchronously by a pull process (budget accounting). */
-  reductions = 0;
+  /**
+   * Work left in this turn, counted down by messages handled or taken and by messages sent (Erlang
+   * charges reductions for both), so a process that keeps sending to itself still yields.
+   */
+  reductions = BUDGET;
   messagesIn = 0;
   messagesOut = 0;
 
@@ -95,7 +98,7 @@ export class Process implements Runnable, ProcessContext {
       if (wanted) {
         this.waiter = null;
         if (waiter.timer !== undefined) this.rt.clock.cancel(waiter.timer);
-        this.reductions = 0;
+        this.reductions = BUDGET;
         waiter.resolve(message);
         return;
       }
@@ -118,9 +121,9 @@ export class Process implements Runnable, ProcessContext {
     const mailbox = this.mailbox;
     if (mailbox === null) return;
     const handler = this.code as ProcessHandler;
-    let budget = BUDGET;
+    this.reductions = BUDGET;
     try {
-      while (mailbox.size > 0 && budget-- > 0) {
+      while (mailbox.size > 0 && this.reductions-- > 0) {
         const result = handler.receive(mailbox.shift(), this);
         if (result !== undefined && typeof (result as PromiseLike<void>).then === "function") {
           this.awaitHandler(result as PromiseLike<void>);
@@ -207,6 +210,7 @@ export class Process implements Runnable, ProcessContext {
   send(to: Destination, message: unknown): void {
     this.alive();
     this.messagesOut++;
+    this.reductions--;
     this.rt.send(to, message);
   }
 
@@ -219,17 +223,17 @@ export class Process implements Runnable, ProcessContext {
       message = match === undefined ? mailbox.shift() : mailbox.take(match);
     }
     if (message !== undefined) {
-      if ((this.flags & MUST_YIELD) === 0 && ++this.reductions < BUDGET) return Promise.resolve(message as T);
+      if ((this.flags & MUST_YIELD) === 0 && --this.reductions > 0) return Promise.resolve(message as T);
       // Budget spent: resolve through the run queue so that other processes run first.
       this.flags &= ~MUST_YIELD;
-      this.reductions = 0;
+      this.reductions = BUDGET;
       return new Promise<T>((resolve) => {
         this.waiter = { match, resolve: resolve as (m: unknown) => void, timer: undefined, ready: message };
         schedule(this);
       });
     }
     this.flags &= ~MUST_YIELD;
-    this.reductions = 0;
+    this.reductions = BUDGET;
     if (timeoutMs !== undefined && timeoutMs <= 0) return Promise.resolve(undefined as T);
     return new Promise<T>((resolve) => {
       const waiter: Waiter = {
@@ -253,7 +257,7 @@ export class Process implements Runnable, ProcessContext {
     this.alive();
     const mailbox = this.mailbox;
     if (mailbox === null || mailbox.size === 0) return undefined;
-    if (++this.reductions >= BUDGET) {
+    if (--this.reductions <= 0) {
       this.flags |= MUST_YIELD;
       return undefined;
     }

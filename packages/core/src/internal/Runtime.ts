@@ -98,12 +98,14 @@ export class Runtime implements DistributionHost {
     if (eager) flags |= STARTED;
     if (pull) flags |= PULL;
     const p = new Process(this, pid, code, flags);
+    pid.process = p;
     this.table.set(id, p);
     if (options?.name !== undefined) {
       try {
         this.register(options.name, pid);
       } catch (error) {
         this.table.delete(id);
+        pid.process = undefined;
         throw error;
       }
     }
@@ -113,6 +115,7 @@ export class Runtime implements DistributionHost {
 
   /** Removes an exited process from the table, the name registry and the indexes. */
   forget(p: Process): void {
+    p.pid.process = undefined;
     this.table.delete(p.pid.id);
     if (p.name !== undefined && this.names.get(p.name) === p) this.names.delete(p.name);
     if (p.timers !== null) this.timers.dropAll(p.timers);
@@ -161,7 +164,7 @@ export class Runtime implements DistributionHost {
 
   /** Sends to a pid; never throws. */
   sendQuietly(to: Pid, message: unknown): void {
-    if (to.node === this.name) this.lookup(to)?.deliver(message);
+    if (to.node === this.name) ((to.process as Process | undefined) ?? this.lookup(to))?.deliver(message);
     else this.sendRemote(to.node, { kind: "send", to, message });
   }
 
