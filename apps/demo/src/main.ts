@@ -4,8 +4,8 @@
  */
 import {
   describe,
-  DownMessage,
-  ExitMessage,
+  type DownMessage,
+  type ExitMessage,
   isDown,
   isExit,
   Node,
