@@ -16,7 +16,7 @@
  * Error extension only changes the encoding for this codec's own packer, so other msgpackr users keep
  * the library's default Error encoding.
  */
-import { addExtension, Packr } from "msgpackr";
+import { addExtension, C1, Packr } from "msgpackr";
 import { DecodeError, EncodeError } from "./Errors.js";
 import { localRuntimes } from "./internal/Runtime.js";
 import { Pid } from "./Pid.js";
@@ -32,8 +32,13 @@ const MARK = Symbol.for("maquis.codec");
 const packr = new Packr({
   moreTypes: true,
   useBigIntExtension: true,
-  // "auto": int64 in the safe-integer range decodes as number, beyond it as bigint.
-  ...({ int64AsType: "auto" } as object),
+  // msgpackr writes numbers as int32 or float64 and only bigints as int64, so int64 always means bigint
+  // ("auto" would turn 5n into 5).
+  int64AsType: "bigint",
+  // msgpackr would write a function as nil; reject it, as `encode` promises.
+  writeFunction: () => {
+    throw new TypeError("cannot encode a function");
+  },
 }) as Packr & { [MARK]?: boolean };
 packr[MARK] = true;
 
@@ -149,7 +154,10 @@ export const encode = (value: unknown): Uint8Array => {
 export const decode = (bytes: Uint8Array): unknown => {
   registerExtensions();
   try {
-    return packr.unpack(bytes);
+    const value = packr.unpack(bytes);
+    // 0xc1 is msgpack's "never used" byte; msgpackr returns a sentinel for it instead of failing.
+    if (value === C1) throw new DecodeError("cannot decode message: reserved byte 0xc1");
+    return value;
   } catch (cause) {
     if (cause instanceof DecodeError) throw cause;
     throw new DecodeError(`cannot decode message: ${(cause as Error)?.message ?? cause}`, { cause });

@@ -22,6 +22,13 @@ export interface RemoteName {
   readonly node: string;
 }
 
+/** Type guard for a {@link RemoteName}: an object with a string `name` and a string `node`. */
+export const isRemoteName = (value: unknown): value is RemoteName =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as RemoteName).name === "string" &&
+  typeof (value as RemoteName).node === "string";
+
 /**
  * Erlang's `{'DOWN', Ref, process, Item, Reason}`: a monitored process ended (or never existed:
  * reason `"noproc"`; or its node is unreachable: `"noconnection"`). `item` is the pid, or the

@@ -39,6 +39,7 @@ export {
   type RemoteName,
   isExit,
   isDown,
+  isRemoteName,
 } from "./Messages.js";
 export {
   BadArgError,

@@ -8,7 +8,7 @@ import type {
   ProcessHandler,
   SpawnOptions,
 } from "../Context.js";
-import { ProcessExitedError } from "../Errors.js";
+import { BadArgError, ProcessExitedError } from "../Errors.js";
 import type { Node } from "../Node.js";
 import type { Pid } from "../Pid.js";
 import { reasonFromThrown, type ExitReason } from "../Reason.js";
@@ -216,6 +216,8 @@ export class Process implements Runnable, ProcessContext {
 
   receive<T = unknown>(match?: Matcher<T>, timeoutMs?: number): Promise<T> {
     this.alive();
+    if (timeoutMs !== undefined && !(timeoutMs >= 0))
+      throw new BadArgError(`invalid receive timeout: ${timeoutMs}`);
     if (this.waiter !== null) throw new Error("receive() is already pending in this process");
     const mailbox = this.mailbox;
     let message: unknown;
@@ -285,6 +287,8 @@ export class Process implements Runnable, ProcessContext {
   link(pid: Pid): void {
     this.alive();
     this.rt.link(this, pid);
+    // A link to an unreachable node can end this process on the spot (noconnection): unwind now.
+    this.alive();
   }
 
   unlink(pid: Pid): void {
@@ -355,6 +359,11 @@ export class Process implements Runnable, ProcessContext {
 
   makeRef(): Ref {
     return this.rt.makeRef();
+  }
+
+  /** Ends an inbox (or any process, from outside) as if it exited with `reason`. */
+  close(reason: ExitReason = "normal"): void {
+    this.rt.exitProcess(this, reason);
   }
 
   monitorNode(node: string, on: boolean): void {

@@ -9,10 +9,10 @@ import type {
 } from "../Context.js";
 import type { DistributionHost, DistributionPort, Signal } from "../Distribution.js";
 import { BadArgError } from "../Errors.js";
-import { NodeMessage } from "../Messages.js";
+import { isRemoteName, NodeMessage } from "../Messages.js";
 import type { Node } from "../Node.js";
 import { Pid } from "../Pid.js";
-import type { ExitReason } from "../Reason.js";
+import { describe, type ExitReason } from "../Reason.js";
 import { Ref } from "../Ref.js";
 import { Process, PULL, STARTED, TRAP_EXIT } from "./Process.js";
 import { schedule } from "./Scheduler.js";
@@ -156,6 +156,8 @@ export class Runtime implements DistributionHost {
     if (message === undefined) throw new BadArgError("cannot send undefined");
     if (to instanceof Pid) this.sendQuietly(to, message);
     else if (typeof to === "string") this.sendToName(to, message);
+    else if (!(isRemoteName(to) || (typeof to === "object" && to !== null && "via" in to)))
+      throw new BadArgError(`invalid destination: ${describe(to)}`);
     else if ("via" in to) to.via.send(to.name, message);
     // `{ name, node }` never fails, even for a local name that is not registered (Erlang's `{Name, Node} ! Msg`).
     else if (to.node === this.name) this.names.get(to.name)?.deliver(message);

@@ -6,11 +6,11 @@
  * chain of any length cannot overflow the stack.
  */
 import type { DemonitorOptions, MonitorTarget } from "../Context.js";
-import { NoProcError } from "../Errors.js";
-import { DownMessage, ExitMessage, NodeMessage, type RemoteName } from "../Messages.js";
+import { BadArgError, NoProcError } from "../Errors.js";
+import { DownMessage, ExitMessage, isRemoteName, NodeMessage, type RemoteName } from "../Messages.js";
 import { Pid } from "../Pid.js";
-import type { ExitReason } from "../Reason.js";
-import type { Ref } from "../Ref.js";
+import { describe, type ExitReason } from "../Reason.js";
+import { Ref } from "../Ref.js";
 import type { Signal } from "../Distribution.js";
 import { EXITED, type Process, TRAP_EXIT } from "./Process.js";
 import type { Runtime } from "./Runtime.js";
@@ -37,6 +37,10 @@ export class ProcessSignals {
   /** Nodes this process watches with monitorNode, with a count per node as in Erlang. */
   nodeWatches: Map<string, number> | null = null;
 }
+
+/** A local name or a `{ name, node }` pair, the non-pid monitor targets. */
+const isMonitorName = (target: unknown): boolean =>
+  (typeof target === "string" && target.length > 0) || (isRemoteName(target) && !Array.isArray(target));
 
 const tables = (p: Process): ProcessSignals => (p.signals ??= new ProcessSignals());
 
@@ -98,6 +102,11 @@ export class SignalRouter {
   // ---- monitors ----
 
   monitor(self: Process, target: MonitorTarget): Ref {
+    // Erlang's badarg for an item that is not a pid, a name or `{Name, Node}` (monitor_SUITE:mon_e_1),
+    // rather than a DOWN for a made-up remote name.
+    if (!(target instanceof Pid) && !isMonitorName(target)) {
+      throw new BadArgError(`invalid monitor target: ${describe(target)}`);
+    }
     const rt = this.rt;
     const ref = rt.makeRef();
     let pid: Pid | undefined;
@@ -145,6 +154,12 @@ export class SignalRouter {
   }
 
   demonitor(self: Process, ref: Ref, options?: DemonitorOptions): boolean {
+    // Erlang's badarg (monitor_SUITE:demon_e_1, demonitor_flush): a non-ref or non-object options would
+    // otherwise be a silent no-op that hides the caller's bug.
+    if (!(ref instanceof Ref)) throw new BadArgError(`not a reference: ${describe(ref)}`);
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      throw new BadArgError(`invalid demonitor options: ${describe(options)}`);
+    }
     const rt = this.rt;
     const entry = ref.node === rt.name ? self.signals?.monitors.get(ref.id) : undefined;
     if (entry?.ref.equals(ref)) {

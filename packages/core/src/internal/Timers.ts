@@ -1,4 +1,5 @@
 import type { ClockHandle } from "../Clock.js";
+import { BadArgError } from "../Errors.js";
 import { TimeoutMessage } from "../Messages.js";
 import type { Pid } from "../Pid.js";
 import type { Ref } from "../Ref.js";
@@ -24,7 +25,9 @@ export class Timers {
 
   start(delayMs: number, to: Pid | string, message: unknown, wrap: boolean): Ref {
     const rt = this.rt;
-    if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new RangeError(`invalid timer delay: ${delayMs}`);
+    if (!(delayMs >= 0) || !Number.isFinite(delayMs))
+      throw new BadArgError(`invalid timer delay: ${delayMs}`);
+    if (!wrap && message === undefined) throw new BadArgError("cannot send undefined");
     const ref = rt.makeRef();
     const owner = typeof to === "string" ? undefined : rt.lookup(to);
     const timer: Timer = {
