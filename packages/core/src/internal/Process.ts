@@ -16,7 +16,7 @@ import type { Ref } from "../Ref.js";
 import type { ClockHandle } from "../Clock.js";
 import { Mailbox } from "./Mailbox.js";
 import type { Runtime } from "./Runtime.js";
-import { BUDGET, schedule, type Runnable } from "./Scheduler.js";
+import { BUDGET, type Runnable, schedule, wakeAsync } from "./Scheduler.js";
 import type { ProcessSignals } from "./Signals.js";
 
 // Process flags, one small integer so an idle process stays small.
@@ -100,6 +100,7 @@ export class Process implements Runnable, ProcessContext {
         if (waiter.timer !== undefined) this.rt.clock.cancel(waiter.timer);
         this.reductions = BUDGET;
         waiter.resolve(message);
+        wakeAsync();
         return;
       }
     }
@@ -194,6 +195,7 @@ export class Process implements Runnable, ProcessContext {
     if (waiter === null || waiter.ready === undefined) return;
     this.waiter = null;
     waiter.resolve(waiter.ready);
+    wakeAsync();
   }
 
   crash(thrown: unknown): void {

@@ -52,6 +52,16 @@ let length = 0;
 let mask = 1023;
 let kicked = false;
 let draining = false;
+/** An async body was woken during this drain: its continuation is a microtask queued behind us. */
+let wokeMicrotask = false;
+
+/**
+ * Called when a promise that an async process awaits is resolved: the drain steps aside (to
+ * microtasks, not to I/O) after the current slice so the woken body runs before the queue moves on.
+ */
+export const wakeAsync = (): void => {
+  wokeMicrotask = true;
+};
 
 /** Puts a runnable at the back of the queue and makes sure a drain is coming. */
 export const schedule = (item: Runnable): void => {
@@ -87,14 +97,18 @@ const drain = (): void => {
       length--;
       item.scheduled = false;
       item.runSlice();
+      if (wokeMicrotask) break;
       if ((++slices & 31) === 0 && performance.now() - start > SLICE_MS) break;
     }
   } finally {
     draining = false;
     if (length > 0 && !kicked) {
       kicked = true;
-      macrotask(drain);
+      // After waking an async body, continue behind its continuation; after a full slice, behind I/O.
+      if (wokeMicrotask && performance.now() - start <= SLICE_MS) queueMicrotask(drain);
+      else macrotask(drain);
     }
+    wokeMicrotask = false;
   }
 };
 
