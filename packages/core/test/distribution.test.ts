@@ -3,8 +3,10 @@
  * process, each with a port that encodes every signal with the core codec and delivers it to the other
  * node's host on a microtask (in order per pair of nodes), or "cuts" a connection with nodeDown on both
  * sides. Covers remote send, links, monitors, nodedown, and a node with no transport at all.
+ *
+ * Over 400 lines because the fake network and every signal kind it carries belong together.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   decode,
   type DistributionHost,
@@ -15,15 +17,15 @@ import {
   type Inbox,
   isDown,
   isExit,
-  Node,
+  type Node,
   NodeMessage,
   type Pid,
   type ProcessContext,
   Ref,
   type Signal,
   type Transport,
-  VirtualClock,
 } from "../src/index.js";
+import { drain, useNodes } from "./support.js";
 
 /** An in-memory network: connections between named hosts, every signal a msgpack frame. */
 class FakeNet {
@@ -108,37 +110,14 @@ class FakeNet {
   }
 }
 
-const started: Node[] = [];
+const start = useNodes("dist");
 
 const startNodes = (...names: string[]): { net: FakeNet; nodes: Node[] } => {
   const net = new FakeNet();
-  const nodes = names.map((name) =>
-    Node.start({ name, clock: new VirtualClock(), transport: net.transport }),
-  );
-  started.push(...nodes);
-  return { net, nodes };
+  return { net, nodes: names.map((name) => start({ name, transport: net.transport }).node) };
 };
 
-const startAlone = (name: string): Node => {
-  const node = Node.start({ name, clock: new VirtualClock() });
-  started.push(node);
-  return node;
-};
-
-afterEach(async () => {
-  for (const node of started.splice(0)) await node.stop();
-});
-
-/** Waits for the scheduler and the network to go quiet, then takes what `inbox` has, oldest first. */
-const drain = async (inbox: Inbox): Promise<unknown[]> => {
-  await inbox.node.idle();
-  const out: unknown[] = [];
-  for (;;) {
-    const message = await inbox.receive(undefined, 0);
-    if (message === undefined) return out;
-    out.push(message);
-  }
-};
+const startAlone = (name: string): Node => start({ name }).node;
 
 /** Takes the message `match` accepts once everything is quiet; fails if there is none. */
 const take = async <T>(inbox: Inbox, match: (m: unknown) => m is T): Promise<T> => {

@@ -9,8 +9,10 @@
  * list_cleanup and mixer [dist]; monitor_time_offset [n/a]; monitor_tag_storage, down_on_alias_gh5310
  * [wb]; gh_5225_demonitor_alias, unexpected_alias_at_demonitor_gh5310 and the alias/tag options of
  * monitor_3_noproc_gh6185 [opt: Maquis has no aliases or tagged monitors].
+ *
+ * Over 400 lines on purpose: one file per OTP suite, so it reads case by case against the original.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   BadArgError,
   DownMessage,
@@ -20,23 +22,20 @@ import {
   isDown,
   isRef,
   type MonitorTarget,
-  Node,
+  type Node,
   Pid,
   type ProcessContext,
   type Ref,
-  VirtualClock,
+  type VirtualClock,
 } from "../src/index.js";
+import { useNodes } from "./support.js";
 
+const startNode = useNodes("t");
 let clock: VirtualClock;
 let node: Node;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  node = Node.start({ name: "t", clock });
-});
-
-afterEach(async () => {
-  await node.stop();
+  ({ node, clock } = startNode({ name: "t" }));
 });
 
 // ---- helpers ----

@@ -3,42 +3,21 @@
  * `{ via, name }` destinations, and names released by exiting processes. Cases named after OTP's
  * process_SUITE and monitor_SUITE keep their upstream names.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BadArgError,
   type DownMessage,
-  type Inbox,
   isDown,
-  Node,
+  type Node,
   Pid,
   type ProcessContext,
   Ref,
-  VirtualClock,
   type ViaRegistry,
 } from "../src/index.js";
+import { drain, useNodes } from "./support.js";
 
-const started: Node[] = [];
-
-const startNode = (name = `names${started.length}`): Node => {
-  const node = Node.start({ name, clock: new VirtualClock() });
-  started.push(node);
-  return node;
-};
-
-afterEach(async () => {
-  for (const node of started.splice(0)) await node.stop();
-});
-
-/** Everything queued in `inbox` once the scheduler is idle, oldest first. */
-const drain = async (inbox: Inbox): Promise<unknown[]> => {
-  await inbox.node.idle();
-  const out: unknown[] = [];
-  for (;;) {
-    const message = await inbox.receive(undefined, 0);
-    if (message === undefined) return out;
-    out.push(message);
-  }
-};
+const start = useNodes("names");
+const startNode = (name?: string): Node => start(name === undefined ? {} : { name }).node;
 
 /** A process that waits for "stop" (or for `{ exit: reason }`). */
 const sleeper = async (self: ProcessContext): Promise<void> => {

@@ -9,8 +9,10 @@
  * Not ported: the [wb] process_info cases, the spawn_request, alias and monitor_tag groups [opt],
  * dist_unlink_ack_exit_leak, dist_links, dist_process_monitors, otp_5772_dist_*, otp_7946 and the
  * remote halves of kill2killed and xm_sig_order [dist], priority_messages_* [opt].
+ *
+ * Over 400 lines on purpose: one file per OTP suite, so it reads case by case against the original.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   BadArgError,
   DownMessage,
@@ -18,25 +20,22 @@ import {
   type Inbox,
   isDown,
   isExit,
-  Node,
+  type Node,
   NoProcError,
   type Pid,
   type ProcessBody,
   type ProcessContext,
   type Ref,
-  VirtualClock,
+  type VirtualClock,
 } from "../src/index.js";
+import { useNodes } from "./support.js";
 
+const startNode = useNodes("t");
 let clock: VirtualClock;
 let node: Node;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  node = Node.start({ name: "t", clock });
-});
-
-afterEach(async () => {
-  await node.stop();
+  ({ node, clock } = startNode({ name: "t" }));
 });
 
 // ---- helpers ----

@@ -3,45 +3,24 @@
  * scheduling fairness, handler processes, and how a crashing process ends.
  *
  * Cases named after OTP's after_SUITE keep their upstream names.
+ *
+ * Over 400 lines because receive, timeouts, fairness and crashes share one fixture and one subject.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BadArgError,
   type DownMessage,
   type Inbox,
   isDown,
-  Node,
-  type NodeOptions,
+  type Node,
   type Pid,
   type ProcessContext,
   Reason,
   UncaughtThrow,
-  VirtualClock,
 } from "../src/index.js";
+import { drain, useNodes } from "./support.js";
 
-const started: Node[] = [];
-
-const startNode = (options: NodeOptions = {}): { node: Node; clock: VirtualClock } => {
-  const clock = new VirtualClock();
-  const node = Node.start({ name: `receive${started.length}`, clock, ...options });
-  started.push(node);
-  return { node, clock };
-};
-
-afterEach(async () => {
-  for (const node of started.splice(0)) await node.stop();
-});
-
-/** Everything queued in `inbox` once the scheduler is idle, oldest first. */
-const drain = async (inbox: Inbox): Promise<unknown[]> => {
-  await inbox.node.idle();
-  const out: unknown[] = [];
-  for (;;) {
-    const message = await inbox.receive(undefined, 0);
-    if (message === undefined) return out;
-    out.push(message);
-  }
-};
+const startNode = useNodes("receive");
 
 /** Tracks whether a promise has settled, without awaiting it. */
 const track = <T>(promise: Promise<T>): { settled: boolean; value: T | undefined } => {

@@ -2,32 +2,11 @@
  * sendAfter / startTimer / cancelTimer / readTimer on a VirtualClock. Cases named after OTP's
  * timer_bif_SUITE keep their upstream names.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { BadArgError, type Inbox, Node, Ref, TimeoutMessage, VirtualClock } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { BadArgError, Ref, TimeoutMessage } from "../src/index.js";
+import { drain, useNodes } from "./support.js";
 
-const started: Node[] = [];
-
-const startNode = (): { node: Node; clock: VirtualClock } => {
-  const clock = new VirtualClock();
-  const node = Node.start({ name: `timers${started.length}`, clock });
-  started.push(node);
-  return { node, clock };
-};
-
-afterEach(async () => {
-  for (const node of started.splice(0)) await node.stop();
-});
-
-/** Everything queued in `inbox` once the scheduler is idle, oldest first. */
-const drain = async (inbox: Inbox): Promise<unknown[]> => {
-  await inbox.node.idle();
-  const out: unknown[] = [];
-  for (;;) {
-    const message = await inbox.receive(undefined, 0);
-    if (message === undefined) return out;
-    out.push(message);
-  }
-};
+const startNode = useNodes("timers");
 
 describe("timer_bif_SUITE", () => {
   it("start_timer_1: delivers {timeout, ref, msg}, then read and cancel give false", async () => {
