@@ -25,7 +25,7 @@ export interface ProcessInfo {
 }
 
 // Measured: an idle handler process with its pid and table entry (apps/bench memory-idle-process).
-const BASE_BYTES = 200;
+const BASE_BYTES = 230;
 
 export const processInfo = (p: Process): ProcessInfo => {
   const code = p.code;
