@@ -379,6 +379,29 @@ describe("fairness", () => {
   });
 });
 
+describe("yielding to I/O", () => {
+  it("a handler and an async body bouncing a message forever still let a macrotask run", async () => {
+    const { node } = startNode();
+    let pump: Pid | undefined;
+    const sink = node.spawn(async (self) => {
+      for (;;) {
+        await self.receive();
+        self.send(pump!, "tick");
+      }
+    });
+    pump = node.spawn({ receive: (_tick: unknown, self) => self.send(sink, "wake") });
+    node.send(pump, "tick");
+    // Macrotasks keep running while the bouncing keeps making progress. If every drain were kicked by
+    // a microtask with a fresh time slice, the first await would never resolve and the test would hang.
+    const handled = () => node.processInfo(pump!)?.messagesIn ?? 0;
+    for (let turn = 0; turn < 1000 && handled() < 100; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(handled()).toBeGreaterThanOrEqual(100);
+    await node.stop();
+  });
+});
+
 describe("handler processes", () => {
   it("handle one message at a time even when receive is async", async () => {
     const { node } = startNode();

@@ -84,10 +84,28 @@ const grow = (): void => {
   mask = next.length - 1;
 };
 
+/**
+ * When the current time slice began, or -1 when none is open. A slice spans every drain kicked by a
+ * microtask (a process woken by a resolved promise kicks one), and closes only when a macrotask has run:
+ * without that, work bouncing between a handler and an async body would chain microtask drains forever
+ * and starve I/O and timers.
+ */
+let sliceStart = -1;
+const closeSlice = (): void => {
+  sliceStart = -1;
+};
+
 const drain = (): void => {
   kicked = false;
+  if (sliceStart < 0) {
+    sliceStart = performance.now();
+    macrotask(closeSlice);
+  } else if (performance.now() - sliceStart > SLICE_MS) {
+    kicked = true;
+    macrotask(drain); // runs after closeSlice, in a fresh slice
+    return;
+  }
   draining = true;
-  const start = performance.now();
   let slices = 0;
   try {
     while (length > 0) {
@@ -98,14 +116,15 @@ const drain = (): void => {
       item.scheduled = false;
       item.runSlice();
       if (wokeMicrotask) break;
-      if ((++slices & 31) === 0 && performance.now() - start > SLICE_MS) break;
+      if ((++slices & 31) === 0 && performance.now() - sliceStart > SLICE_MS) break;
     }
   } finally {
     draining = false;
     if (length > 0 && !kicked) {
       kicked = true;
-      // After waking an async body, continue behind its continuation; after a full slice, behind I/O.
-      if (wokeMicrotask && performance.now() - start <= SLICE_MS) queueMicrotask(drain);
+      // After waking an async body, continue behind its continuation (the entry check above still
+      // ends the slice on time); otherwise the slice is spent: continue behind I/O.
+      if (wokeMicrotask) queueMicrotask(drain);
       else macrotask(drain);
     }
     wokeMicrotask = false;
