@@ -156,9 +156,8 @@ export class Runtime implements DistributionHost {
     if (message === undefined) throw new BadArgError("cannot send undefined");
     if (to instanceof Pid) this.sendQuietly(to, message);
     else if (typeof to === "string") this.sendToName(to, message);
-    else if (!(isRemoteName(to) || (typeof to === "object" && to !== null && "via" in to)))
-      throw new BadArgError(`invalid destination: ${describe(to)}`);
-    else if ("via" in to) to.via.send(to.name, message);
+    else if (typeof to === "object" && to !== null && "via" in to) to.via.send(to.name, message);
+    else if (!isRemoteName(to)) throw new BadArgError(`invalid destination: ${describe(to)}`);
     // `{ name, node }` never fails, even for a local name that is not registered (Erlang's `{Name, Node} ! Msg`).
     else if (to.node === this.name) this.names.get(to.name)?.deliver(message);
     else this.sendRemote(to.node, { kind: "send", to, message });
