@@ -94,38 +94,19 @@ const rows: ReportRow[] = [];
 for (const m of selected) {
   process.stdout.write(`  ${m.name} ...\n`);
   const value = await rounded(m.run, m.name === "spawn" || m.name === "memory-idle-process");
+  const row = (baseline: string, baselineValue: number) =>
+    rows.push({
+      measure: m.name,
+      unit: m.unit,
+      value,
+      baseline,
+      baselineValue,
+      higherIsBetter: m.higherIsBetter,
+    });
   const base = "skipped" in erlang ? undefined : erlang.get(m.erlang);
-  if (base !== undefined) {
-    rows.push({
-      measure: m.name,
-      unit: m.unit,
-      value,
-      baseline: "erlang",
-      baselineValue: base.value,
-      higherIsBetter: m.higherIsBetter,
-    });
-  }
-  if (m.ceiling !== undefined) {
-    const ceiling = await rounded(m.ceiling, false);
-    rows.push({
-      measure: m.name,
-      unit: m.unit,
-      value,
-      baseline: "node-ceiling",
-      baselineValue: ceiling,
-      higherIsBetter: m.higherIsBetter,
-    });
-  }
-  if (base === undefined && m.ceiling === undefined) {
-    rows.push({
-      measure: m.name,
-      unit: m.unit,
-      value,
-      baseline: "none",
-      baselineValue: value,
-      higherIsBetter: m.higherIsBetter,
-    });
-  }
+  if (base !== undefined) row("erlang", base.value);
+  if (m.ceiling !== undefined) row("node-ceiling", await rounded(m.ceiling, false));
+  if (base === undefined && m.ceiling === undefined) row("none", value);
 }
 console.log("");
 report(rows, jsonPathFromArgs(argv));

@@ -32,40 +32,42 @@ const sender = (to: Pid, n: number, make: (i: number) => unknown) => {
   };
 };
 
-/** local-send: a handler process receives `n` `["msg", i]` messages from another process. */
-export const localSend = (n = 5_000_000): Promise<number> =>
+/**
+ * Sends `n` `["msg", i]` messages from a sender process to the sink `spawnSink` starts; the sink calls
+ * `done` after the last one. Resolves to msg/s from the first send.
+ */
+const sendToSink = (n: number, spawnSink: (node: Node, done: () => void) => Pid): Promise<number> =>
   withNode(
     (node) =>
       new Promise<number>((resolve) => {
-        let got = 0;
         let t0 = 0;
-        const sink = node.spawn({
-          receive() {
-            if (++got === n) resolve(rate(n, t0));
-          },
-        });
+        const sink = spawnSink(node, () => resolve(rate(n, t0)));
         const src = node.spawn(sender(sink, n, (i) => ["msg", i]));
         t0 = now();
         node.send(src, "tick");
       }),
   );
 
+/** local-send: the receiver is a handler process. */
+export const localSend = (n = 5_000_000): Promise<number> =>
+  sendToSink(n, (node, done) => {
+    let got = 0;
+    return node.spawn({
+      receive() {
+        if (++got === n) done();
+      },
+    });
+  });
+
 /** local-send-async: the receiver is an async function using the tryReceive fast path. */
 export const localSendAsync = (n = 5_000_000): Promise<number> =>
-  withNode(
-    (node) =>
-      new Promise<number>((resolve) => {
-        let t0 = 0;
-        const sink = node.spawn(async (self) => {
-          for (let got = 0; got < n; got++) {
-            if (self.tryReceive() === undefined) await self.receive();
-          }
-          resolve(rate(n, t0));
-        });
-        const src = node.spawn(sender(sink, n, (i) => ["msg", i]));
-        t0 = now();
-        node.send(src, "tick");
-      }),
+  sendToSink(n, (node, done) =>
+    node.spawn(async (self) => {
+      for (let got = 0; got < n; got++) {
+        if (self.tryReceive() === undefined) await self.receive();
+      }
+      done();
+    }),
   );
 
 /** ping-pong: two handler processes bounce a message `n` times; round trips per second. */
