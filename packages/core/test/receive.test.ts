@@ -402,6 +402,33 @@ describe("yielding to I/O", () => {
   });
 });
 
+describe("yielding to I/O between async bodies", () => {
+  it("two async bodies bouncing a message forever still let a macrotask run", async () => {
+    const { node } = startNode();
+    let b: Pid | undefined;
+    const a = node.spawn(async (self) => {
+      for (;;) {
+        await self.receive();
+        self.send(b!, "ball");
+      }
+    });
+    b = node.spawn(async (self) => {
+      for (;;) {
+        await self.receive();
+        self.send(a, "ball");
+      }
+    });
+    node.send(a, "ball");
+    // Each delivery resolves the other body's receive directly: without a slice check on those wakes,
+    // the bounce is an endless microtask chain and the first await below never resolves.
+    const handled = () => node.processInfo(a)?.messagesIn ?? 0;
+    for (let turn = 0; turn < 1000 && handled() < 100; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(handled()).toBeGreaterThanOrEqual(100);
+  });
+});
+
 describe("handler processes", () => {
   it("handle one message at a time even when receive is async", async () => {
     const { node } = startNode();

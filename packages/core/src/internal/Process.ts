@@ -96,11 +96,16 @@ export class Process implements Runnable, ProcessContext {
         }
       }
       if (wanted) {
-        this.waiter = null;
         if (waiter.timer !== undefined) this.rt.clock.cancel(waiter.timer);
+        waiter.timer = undefined;
         this.reductions = BUDGET;
-        waiter.resolve(message);
-        wakeAsync();
+        if (wakeAsync()) {
+          this.waiter = null;
+          waiter.resolve(message);
+        } else {
+          waiter.ready = message; // the time slice is spent: hand it over through the run queue
+          schedule(this);
+        }
         return;
       }
     }
@@ -194,8 +199,8 @@ export class Process implements Runnable, ProcessContext {
     const waiter = this.waiter;
     if (waiter === null || waiter.ready === undefined) return;
     this.waiter = null;
+    wakeAsync(); // already on the run queue's path: only the drain's step-aside matters here
     waiter.resolve(waiter.ready);
-    wakeAsync();
   }
 
   crash(thrown: unknown): void {

@@ -55,14 +55,6 @@ let draining = false;
 /** An async body was woken during this drain: its continuation is a microtask queued behind us. */
 let wokeMicrotask = false;
 
-/**
- * Called when a promise that an async process awaits is resolved: the drain steps aside (to
- * microtasks, not to I/O) after the current slice so the woken body runs before the queue moves on.
- */
-export const wakeAsync = (): void => {
-  wokeMicrotask = true;
-};
-
 /** Puts a runnable at the back of the queue and makes sure a drain is coming. */
 export const schedule = (item: Runnable): void => {
   if (item.scheduled) return;
@@ -91,16 +83,44 @@ const grow = (): void => {
  * and starve I/O and timers.
  */
 let sliceStart = -1;
+/** The slice ran out; stays set until a macrotask closes the slice. */
+let sliceSpent = false;
+let wakes = 0;
+
 const closeSlice = (): void => {
   sliceStart = -1;
+  sliceSpent = false;
+};
+
+const openSlice = (): void => {
+  if (sliceStart >= 0) return;
+  sliceStart = performance.now();
+  macrotask(closeSlice);
+};
+
+const spent = (): boolean => {
+  if (!sliceSpent && performance.now() - sliceStart > SLICE_MS) sliceSpent = true;
+  return sliceSpent;
+};
+
+/**
+ * Called before resolving the promise an async process awaits in `receive`. Returns true when the
+ * caller may resolve it now: the drain then steps aside (to microtasks, not I/O) after the current
+ * slice so the woken body runs first. Returns false once the time slice is spent: the caller hands the
+ * message over through the run queue instead, which yields to I/O first. Without that check, two async
+ * bodies bouncing a message would be an endless microtask chain.
+ */
+export const wakeAsync = (): boolean => {
+  openSlice();
+  if (sliceSpent || ((++wakes & 63) === 0 && spent())) return false;
+  wokeMicrotask = true;
+  return true;
 };
 
 const drain = (): void => {
   kicked = false;
-  if (sliceStart < 0) {
-    sliceStart = performance.now();
-    macrotask(closeSlice);
-  } else if (performance.now() - sliceStart > SLICE_MS) {
+  if (sliceStart < 0) openSlice();
+  else if (spent()) {
     kicked = true;
     macrotask(drain); // runs after closeSlice, in a fresh slice
     return;
@@ -116,7 +136,7 @@ const drain = (): void => {
       item.scheduled = false;
       item.runSlice();
       if (wokeMicrotask) break;
-      if ((++slices & 31) === 0 && performance.now() - sliceStart > SLICE_MS) break;
+      if ((++slices & 31) === 0 && spent()) break;
     }
   } finally {
     draining = false;
