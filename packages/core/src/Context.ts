@@ -2,7 +2,8 @@ import type { Node } from "./Node.js";
 import type { Pid } from "./Pid.js";
 import type { ExitReason } from "./Reason.js";
 import type { Ref } from "./Ref.js";
-import type { RemoteName } from "./Messages.js";
+import type { RemoteName, ReplyTo } from "./Messages.js";
+import type { CallSite } from "./Errors.js";
 
 /**
  * A registry that a name can live in, Erlang's `{via, Module, Name}`: plug in a distributed or
@@ -22,9 +23,10 @@ export interface ViaName {
 }
 
 /**
- * Where a message can go: a pid, a locally registered name, `{ name, node }`, or `{ via, name }`.
+ * Where a message can go: a pid, a locally registered name, `{ name, node }`, `{ via, name }`, or an
+ * alias (the `tag` of a {@link ReplyTo}; a message to an alias whose request has ended is dropped).
  */
-export type Destination = Pid | string | RemoteName | ViaName;
+export type Destination = Pid | string | RemoteName | ViaName | Ref;
 
 /** What a monitor can watch: a pid, a local registered name, or `{ name, node }`. */
 export type MonitorTarget = Pid | string | RemoteName;
@@ -153,6 +155,51 @@ export interface ProcessContext {
 
   /** A new reference, unique on this node incarnation. */
   makeRef(): Ref;
+
+  /**
+   * Makes a request and waits for its reply: Erlang's `gen:call` machinery, which every behaviour's
+   * `call` uses.
+   *
+   * Resolves the server (a name must be registered: otherwise `noproc`), monitors it under a fresh ref
+   * that is also the reply alias, sends `build(replyTo)` and resolves with the first message anyone
+   * sends to `replyTo.tag` (see {@link ProcessContext.reply}). Rejects with a `CallError` whose reason is
+   * `"timeout"`, `"noproc"`, `"noconnection"`, `"calling_self"`, or the server's exit reason.
+   *
+   * Gotcha: the reply settles the promise directly and never enters the mailbox, so a reply that comes
+   * after the timeout is dropped instead of polluting the mailbox (Erlang deactivates the alias).
+   *
+   * @param timeoutMs default `Infinity`; behaviours pass their own default (5000 for gen-server).
+   * @param site names the operation in the error (`{ module: "GenServer", function: "call", args }`).
+   */
+  request<R = unknown>(
+    to: Destination,
+    build: (replyTo: ReplyTo) => unknown,
+    timeoutMs?: number,
+    site?: CallSite,
+  ): Promise<R>;
+
+  /**
+   * Starts a request whose outcome arrives in the mailbox: a `ReplyMessage` with the returned ref, or a
+   * `DownMessage` with that ref if the server died first (Erlang's `send_request`). Receive it with
+   * `receive(isReply(ref))`, or match messages yourself; `abandonRequest(ref)` stops waiting.
+   */
+  sendRequest(to: Destination, build: (replyTo: ReplyTo) => unknown): Ref;
+
+  /**
+   * Stops waiting for a `sendRequest`: its reply or DOWN is never delivered, and one already queued is
+   * removed. Returns whether the request was still outstanding.
+   */
+  abandonRequest(ref: Ref): boolean;
+
+  /** Sends `value` to whoever is waiting on `to` (Erlang's `gen:reply`). Never throws. */
+  reply(to: ReplyTo, value: unknown): void;
+
+  /**
+   * Removes every queued message that `match` accepts and returns how many (as `demonitor`'s flush
+   * does for DOWN messages). Used to consume a message a protocol has made obsolete, such as the EXIT
+   * of a child whose start already failed.
+   */
+  discard(match: Matcher): number;
   /** Subscribes (or not) to `nodeup`/`nodedown` messages for `node`. */
   monitorNode(node: string, on: boolean): void;
 }

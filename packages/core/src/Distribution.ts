@@ -8,8 +8,8 @@ import type { Ref } from "./Ref.js";
  * nodes in order per sender–receiver pair; core produces and consumes them.
  */
 export type Signal =
-  /** A message. `to` is a pid or a name registered on the receiving node. */
-  | { readonly kind: "send"; readonly to: Pid | RemoteName; readonly message: unknown }
+  /** A message. `to` is a pid, a name registered on the receiving node, or an alias (a request's ref). */
+  | { readonly kind: "send"; readonly to: Pid | RemoteName | Ref; readonly message: unknown }
   /** `from` links to `to`. */
   | { readonly kind: "link"; readonly from: Pid; readonly to: Pid }
   /** `from` removes its link to `to`. */

@@ -58,3 +58,33 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/** Names the operation a failed request was part of, as Erlang's `{Mod, Fun, Args}` in a call exit. */
+export interface CallSite {
+  readonly module: string;
+  readonly function: string;
+  readonly args: readonly unknown[];
+}
+
+/**
+ * A request failed: Erlang's caller exit `{Reason, {Mod, call, Args}}`.
+ *
+ * `reason` is `"timeout"`, `"noproc"`, `"noconnection"`, `"calling_self"`, or the exit reason of the
+ * server if it died before replying. An uncaught `CallError` crashes a process with the error as its
+ * reason, as an uncaught call exit does in Erlang.
+ */
+export class CallError extends Error {
+  readonly _tag = "CallError";
+  readonly reason: ExitReason;
+  readonly site: CallSite | undefined;
+  constructor(reason: ExitReason, site?: CallSite) {
+    super(
+      site === undefined
+        ? `request failed: ${describe(reason)}`
+        : `${site.module}.${site.function} failed: ${describe(reason)}`,
+    );
+    this.name = "CallError";
+    this.reason = reason;
+    this.site = site;
+  }
+}

@@ -70,6 +70,37 @@ export class NodeMessage {
 }
 
 /** Type guard: an EXIT message, optionally from a given pid. */
+/**
+ * Where a reply goes: the caller's pid and the request's tag, an alias (Erlang's `From = {Pid, Tag}`).
+ *
+ * Pass it to `reply(to, value)` from any process; a reply sent after the caller gave up (timeout) is
+ * dropped, because the alias is no longer active.
+ */
+export interface ReplyTo {
+  readonly pid: Pid;
+  readonly tag: Ref;
+}
+
+/**
+ * A reply that arrived in a mailbox for a request made with `sendRequest` (Erlang's `{Tag, Reply}`).
+ * Replies to `request()` never reach the mailbox: they settle its promise directly.
+ */
+export class ReplyMessage<R = unknown> {
+  readonly kind = "reply" as const;
+  readonly ref: Ref;
+  readonly value: R;
+  constructor(ref: Ref, value: R) {
+    this.ref = ref;
+    this.value = value;
+  }
+}
+
+/** Matches the reply to `ref` (any reply when omitted). */
+export const isReply =
+  (ref?: Ref) =>
+  (msg: unknown): msg is ReplyMessage =>
+    msg instanceof ReplyMessage && (ref === undefined || msg.ref.equals(ref));
+
 export const isExit =
   (from?: Pid) =>
   (msg: unknown): msg is ExitMessage =>

@@ -1,7 +1,8 @@
 import { type Clock, systemClock } from "./Clock.js";
 import type { Destination, ProcessBody, ProcessContext, ProcessHandler, SpawnOptions } from "./Context.js";
 import type { Transport } from "./Distribution.js";
-import { ConfigError } from "./Errors.js";
+import { type CallSite, ConfigError } from "./Errors.js";
+import type { ReplyTo } from "./Messages.js";
 import { processInfo, type ProcessInfo } from "./internal/Info.js";
 import { Runtime } from "./internal/Runtime.js";
 import { runQueueLength, whenIdle } from "./internal/Scheduler.js";
@@ -151,13 +152,34 @@ export class Node {
   }
 
   /** True if `pid` is a live process of this node. */
+  /**
+   * {@link ProcessContext.request} for code outside any process (an HTTP handler, a test): the request
+   * is made on behalf of the node's system process, so the server sees a `replyTo.pid` of
+   * `<node.0.0>`.
+   */
+  request<R = unknown>(
+    to: Destination,
+    build: (replyTo: ReplyTo) => unknown,
+    timeoutMs = Number.POSITIVE_INFINITY,
+    site?: CallSite,
+  ): Promise<R> {
+    return this.#rt.request(this.#rt.system, to, build, timeoutMs, site);
+  }
+
+  /** Sends `value` to whoever is waiting on `to` (Erlang's `gen:reply`). Never throws. */
+  reply(to: ReplyTo, value: unknown): void {
+    this.#rt.system.reply(to, value);
+  }
+
   isAlive(pid: Pid): boolean {
     return this.#rt.lookup(pid) !== undefined;
   }
 
   /** The pids of all live processes, in spawn order. */
   processes(): Pid[] {
-    return Array.from(this.#rt.table.values(), (p) => p.pid);
+    const pids: Pid[] = [];
+    for (const p of this.#rt.table.values()) if (p.pid.id !== 0) pids.push(p.pid);
+    return pids;
   }
 
   /** A snapshot of a live process's state, or `undefined` if it is not alive. */

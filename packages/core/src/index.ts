@@ -36,6 +36,9 @@ export {
   DownMessage,
   TimeoutMessage,
   NodeMessage,
+  ReplyMessage,
+  type ReplyTo,
+  isReply,
   type RemoteName,
   isExit,
   isDown,
@@ -48,6 +51,8 @@ export {
   DecodeError,
   EncodeError,
   ConfigError,
+  CallError,
+  type CallSite,
 } from "./Errors.js";
 export { type Clock, type ClockHandle, systemClock, VirtualClock } from "./Clock.js";
 export { encode, decode, internPid, ExtensionType } from "./Codec.js";

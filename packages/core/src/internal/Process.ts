@@ -8,7 +8,8 @@ import type {
   ProcessHandler,
   SpawnOptions,
 } from "../Context.js";
-import { BadArgError, ProcessExitedError } from "../Errors.js";
+import { BadArgError, type CallSite, ProcessExitedError } from "../Errors.js";
+import { DownMessage, ReplyMessage, type ReplyTo } from "../Messages.js";
 import type { Node } from "../Node.js";
 import type { Pid } from "../Pid.js";
 import { reasonFromThrown, type ExitReason } from "../Reason.js";
@@ -371,6 +372,40 @@ export class Process implements Runnable, ProcessContext {
   /** Ends an inbox (or any process, from outside) as if it exited with `reason`. */
   close(reason: ExitReason = "normal"): void {
     this.rt.exitProcess(this, reason);
+  }
+
+  request<R = unknown>(
+    to: Destination,
+    build: (replyTo: ReplyTo) => unknown,
+    timeoutMs = Number.POSITIVE_INFINITY,
+    site?: CallSite,
+  ): Promise<R> {
+    this.alive();
+    this.reductions--;
+    return this.rt.request(this, to, build, timeoutMs, site);
+  }
+
+  sendRequest(to: Destination, build: (replyTo: ReplyTo) => unknown): Ref {
+    this.alive();
+    this.reductions--;
+    return this.rt.sendRequest(this, to, build);
+  }
+
+  abandonRequest(ref: Ref): boolean {
+    const found = this.rt.abandonRequest(this, ref);
+    this.mailbox?.removeAll((m) => (m instanceof ReplyMessage || m instanceof DownMessage) && m.ref.equals(ref));
+    return found;
+  }
+
+  reply(to: ReplyTo, value: unknown): void {
+    if (value === undefined) throw new BadArgError("cannot send undefined");
+    this.messagesOut++;
+    this.reductions--;
+    this.rt.sendToAlias(to.tag, value);
+  }
+
+  discard(match: Matcher): number {
+    return this.mailbox === null ? 0 : this.mailbox.removeAll(match);
   }
 
   monitorNode(node: string, on: boolean): void {

@@ -6,10 +6,11 @@ import type {
   ProcessBody,
   ProcessHandler,
   SpawnOptions,
+  ViaName,
 } from "../Context.js";
 import type { DistributionHost, DistributionPort, Signal } from "../Distribution.js";
 import { BadArgError } from "../Errors.js";
-import { isRemoteName, NodeMessage } from "../Messages.js";
+import { isRemoteName, NodeMessage, type RemoteName, type ReplyTo } from "../Messages.js";
 import type { Node } from "../Node.js";
 import { Pid } from "../Pid.js";
 import { describe, type ExitReason } from "../Reason.js";
@@ -18,6 +19,8 @@ import { Process, PULL, STARTED, TRAP_EXIT } from "./Process.js";
 import { schedule } from "./Scheduler.js";
 import { ProcessSignals, SignalRouter } from "./Signals.js";
 import { Timers } from "./Timers.js";
+import { Deadlines, Request } from "./Requests.js";
+import type { CallSite } from "../Errors.js";
 
 // Erlang wraps pid numbers at 2^28 and counts wraps in the serial; we wrap at 2^31.
 const MAX_ID = 0x7fffffff;
@@ -37,6 +40,9 @@ export class Runtime implements DistributionHost {
   readonly table = new Map<number, Process>();
   readonly timers: Timers;
   readonly router: SignalRouter;
+  /** Active aliases (outstanding requests) by ref id. */
+  readonly aliases = new Map<number, Request>();
+  readonly deadlines: Deadlines;
   /** Stands for code outside any process (the `from` of exit signals sent by `node.exit`). */
   readonly systemPid: Pid;
   port: DistributionPort | null = null;
@@ -57,7 +63,22 @@ export class Runtime implements DistributionHost {
     this.systemPid = new Pid(name, 0, 0, creation);
     this.timers = new Timers(this);
     this.router = new SignalRouter(this);
+    this.deadlines = new Deadlines(this);
     localRuntimes.set(name, this);
+  }
+
+  private systemProcess: Process | null = null;
+
+  /**
+   * The process that stands for code outside any process (`node.request`, `node.exit`): pid id 0,
+   * never listed, drops whatever is sent to it.
+   */
+  get system(): Process {
+    if (this.systemProcess !== null) return this.systemProcess;
+    const p = new Process(this, this.systemPid, { receive() {} }, STARTED | TRAP_EXIT);
+    this.systemPid.process = p;
+    this.table.set(0, p);
+    return (this.systemProcess = p);
   }
 
   // ---- identity ----
@@ -156,6 +177,7 @@ export class Runtime implements DistributionHost {
     if (message === undefined) throw new BadArgError("cannot send undefined");
     if (to instanceof Pid) this.sendQuietly(to, message);
     else if (typeof to === "string") this.sendToName(to, message);
+    else if (to instanceof Ref) this.sendToAlias(to, message);
     else if (typeof to === "object" && to !== null && "via" in to) to.via.send(to.name, message);
     else if (!isRemoteName(to)) throw new BadArgError(`invalid destination: ${describe(to)}`);
     // `{ name, node }` never fails, even for a local name that is not registered (Erlang's `{Name, Node} ! Msg`).
@@ -167,6 +189,84 @@ export class Runtime implements DistributionHost {
   sendQuietly(to: Pid, message: unknown): void {
     if (to.node === this.name) ((to.process as Process | undefined) ?? this.lookup(to))?.deliver(message);
     else this.sendRemote(to.node, { kind: "send", to, message });
+  }
+
+  /** A message to an alias: settles the request it belongs to, or is dropped if that request ended. */
+  sendToAlias(alias: Ref, message: unknown): void {
+    if (alias.node !== this.name) {
+      this.sendRemote(alias.node, { kind: "send", to: alias, message });
+      return;
+    }
+    const request = this.aliases.get(alias.id);
+    if (request !== undefined && request.ref.creation === alias.creation) request.reply(message);
+  }
+
+  // ---- requests ----
+
+  /**
+   * Opens a request from `owner` to `to`: monitors the server under a fresh ref that is also the
+   * reply alias, then sends `build(replyTo)` (nothing if it returns undefined). Resolves the server's
+   * pid first, as `gen:call` does, so an unregistered name fails with noproc without sending.
+   */
+  openRequest(owner: Process, to: Destination, build: (replyTo: ReplyTo) => unknown, request: Request): boolean {
+    let target: Pid | RemoteName | undefined;
+    if (to instanceof Pid) target = to;
+    else if (typeof to === "string") target = this.whereis(to);
+    else if (to instanceof Ref) throw new BadArgError(`cannot make a request to an alias: ${to}`);
+    else if (typeof to === "object" && to !== null && "via" in to) target = to.via.whereisName(to.name);
+    else if (isRemoteName(to)) target = to.node === this.name ? this.whereis(to.name) : to;
+    else throw new BadArgError(`invalid destination: ${describe(to)}`);
+    if (target === undefined) {
+      const name = typeof to === "string" ? to : describe((to as RemoteName | ViaName).name);
+      request.down({ name, node: this.name }, "noproc");
+      return false;
+    }
+    if (target instanceof Pid && target.equals(owner.pid)) {
+      request.down(target, "calling_self");
+      return false;
+    }
+    this.aliases.set(request.ref.id, request);
+    this.router.monitor(owner, target, request);
+    if (request.done) return false;
+    const message = build({ pid: owner.pid, tag: request.ref });
+    if (message !== undefined) {
+      owner.messagesOut++;
+      if (target instanceof Pid) this.sendQuietly(target, message);
+      else this.sendRemote(target.node, { kind: "send", to: target, message });
+    }
+    return true;
+  }
+
+  request<R>(
+    owner: Process,
+    to: Destination,
+    build: (replyTo: ReplyTo) => unknown,
+    timeoutMs: number,
+    site: CallSite | undefined,
+  ): Promise<R> {
+    if (!(timeoutMs >= 0)) throw new BadArgError(`invalid timeout: ${timeoutMs}`);
+    const request = new Request(owner, this.makeRef());
+    request.site = site;
+    const promise = new Promise<R>((resolve, reject) => {
+      request.resolve = resolve as (value: unknown) => void;
+      request.reject = reject;
+    });
+    if (this.openRequest(owner, to, build, request) && timeoutMs !== Number.POSITIVE_INFINITY) {
+      this.deadlines.add(request, timeoutMs);
+    }
+    return promise;
+  }
+
+  sendRequest(owner: Process, to: Destination, build: (replyTo: ReplyTo) => unknown): Ref {
+    const request = new Request(owner, this.makeRef());
+    this.openRequest(owner, to, build, request);
+    return request.ref;
+  }
+
+  /** Ends a `sendRequest`: no reply or DOWN arrives for it afterwards. Returns false if it had ended. */
+  abandonRequest(owner: Process, ref: Ref): boolean {
+    const request = ref.node === this.name ? this.aliases.get(ref.id) : undefined;
+    return request !== undefined && request.owner === owner && request.ref.equals(ref) && request.abandon();
   }
 
   private sendToName(name: string, message: unknown): void {
@@ -262,6 +362,7 @@ export class Runtime implements DistributionHost {
     this.stopped = true;
     for (const p of [...this.table.values()]) this.router.exitProcess(p, "shutdown");
     this.timers.clear();
+    this.deadlines.clear();
     const port = this.port;
     this.port = null;
     if (localRuntimes.get(this.name) === this) localRuntimes.delete(this.name);

@@ -13,6 +13,7 @@ import { describe, type ExitReason } from "../Reason.js";
 import { Ref } from "../Ref.js";
 import type { Signal } from "../Distribution.js";
 import { EXITED, type Process, TRAP_EXIT } from "./Process.js";
+import type { Request } from "./Requests.js";
 import type { Runtime } from "./Runtime.js";
 
 /** A monitor this process holds, keyed by its ref id (refs it made itself). */
@@ -20,6 +21,8 @@ export interface MonitorOut {
   readonly ref: Ref;
   readonly target: Pid | RemoteName;
   readonly item: Pid | RemoteName;
+  /** Set when the monitor belongs to a request: its DOWN goes to the request, not the mailbox. */
+  readonly request: Request | undefined;
 }
 
 /** A monitor on this process held by `watcher`, keyed by `ref.key`. */
@@ -101,14 +104,14 @@ export class SignalRouter {
 
   // ---- monitors ----
 
-  monitor(self: Process, target: MonitorTarget): Ref {
+  monitor(self: Process, target: MonitorTarget, request?: Request): Ref {
     // Erlang's badarg for an item that is not a pid, a name or `{Name, Node}` (monitor_SUITE:mon_e_1),
     // rather than a DOWN for a made-up remote name.
     if (!(target instanceof Pid) && !isMonitorName(target)) {
       throw new BadArgError(`invalid monitor target: ${describe(target)}`);
     }
     const rt = this.rt;
-    const ref = rt.makeRef();
+    const ref = request?.ref ?? rt.makeRef();
     let pid: Pid | undefined;
     let item: Pid | RemoteName;
     if (target instanceof Pid) {
@@ -118,21 +121,21 @@ export class SignalRouter {
       const name = typeof target === "string" ? target : target.name;
       const node = typeof target === "string" ? rt.name : target.node;
       item = { name, node };
-      if (node !== rt.name) return this.monitorRemote(self, ref, item, item, node);
+      if (node !== rt.name) return this.monitorRemote(self, ref, item, item, node, request);
       pid = rt.whereis(name);
       if (pid === undefined) {
-        self.deliver(new DownMessage(ref, item, "noproc"));
+        this.notifyDown(self, request, ref, item, "noproc");
         return ref;
       }
     }
-    if (!rt.isLocal(pid)) return this.monitorRemote(self, ref, pid, item, pid.node);
+    if (!rt.isLocal(pid)) return this.monitorRemote(self, ref, pid, item, pid.node, request);
     const watched = rt.lookup(pid);
     if (watched === undefined) {
-      self.deliver(new DownMessage(ref, item, "noproc"));
+      this.notifyDown(self, request, ref, item, "noproc");
       return ref;
     }
     if (watched === self) return ref; // monitoring oneself: the DOWN could never be received
-    tables(self).monitors.set(ref.id, { ref, target: pid, item });
+    tables(self).monitors.set(ref.id, { ref, target: pid, item, request });
     tables(watched).monitoredBy.set(ref.key, { ref, watcher: self.pid, item });
     return ref;
   }
@@ -143,14 +146,38 @@ export class SignalRouter {
     to: Pid | RemoteName,
     item: Pid | RemoteName,
     node: string,
+    request: Request | undefined,
   ): Ref {
     if (this.rt.sendRemote(node, { kind: "monitor", from: self.pid, to, ref })) {
-      tables(self).monitors.set(ref.id, { ref, target: to, item });
+      tables(self).monitors.set(ref.id, { ref, target: to, item, request });
       this.rt.watchRemote(self, node);
     } else {
-      self.deliver(new DownMessage(ref, item, "noconnection"));
+      this.notifyDown(self, request, ref, item, "noconnection");
     }
     return ref;
+  }
+
+  /** A DOWN for a monitor `p` holds: to its request if it has one, else to the mailbox. */
+  private notifyDown(
+    p: Process,
+    request: Request | undefined,
+    ref: Ref,
+    item: Pid | RemoteName,
+    reason: ExitReason,
+  ): void {
+    if (request === undefined) p.deliver(new DownMessage(ref, item, reason));
+    else request.down(item, reason);
+  }
+
+  /** Removes a monitor `self` holds without a trace (a request ended). */
+  dropMonitor(self: Process, ref: Ref): void {
+    const entry = self.signals?.monitors.get(ref.id);
+    if (entry === undefined) return;
+    self.signals!.monitors.delete(ref.id);
+    const target = entry.target;
+    if (target instanceof Pid && target.node === this.rt.name)
+      this.rt.lookup(target)?.signals?.monitoredBy.delete(ref.key);
+    else this.rt.sendRemote(target.node, { kind: "demonitor", from: self.pid, to: target, ref });
   }
 
   demonitor(self: Process, ref: Ref, options?: DemonitorOptions): boolean {
@@ -160,16 +187,12 @@ export class SignalRouter {
     if (options !== undefined && (typeof options !== "object" || options === null)) {
       throw new BadArgError(`invalid demonitor options: ${describe(options)}`);
     }
-    const rt = this.rt;
-    const entry = ref.node === rt.name ? self.signals?.monitors.get(ref.id) : undefined;
-    if (entry?.ref.equals(ref)) {
-      self.signals!.monitors.delete(ref.id);
-      const target = entry.target;
-      const node = target instanceof Pid ? target.node : target.node;
-      if (node === rt.name && target instanceof Pid) rt.lookup(target)?.signals?.monitoredBy.delete(ref.key);
-      else rt.sendRemote(node, { kind: "demonitor", from: self.pid, to: target, ref });
+    const entry = ref.node === this.rt.name ? self.signals?.monitors.get(ref.id) : undefined;
+    const found = entry?.ref.equals(ref) === true;
+    if (found) {
+      if (entry!.request === undefined) this.dropMonitor(self, ref);
+      else entry!.request.abandon();
     }
-    const found = entry !== undefined;
     if (options?.flush === true && self.mailbox !== null) {
       self.mailbox.removeAll((m) => m instanceof DownMessage && m.ref.equals(ref));
     }
@@ -219,6 +242,7 @@ export class SignalRouter {
       }
       for (const m of signals.monitoredBy.values()) this.down(m.watcher, m.ref, m.item, reason);
       for (const m of signals.monitors.values()) {
+        m.request?.retire();
         const target = m.target;
         if (target instanceof Pid && rt.isLocal(target))
           rt.lookup(target)?.signals?.monitoredBy.delete(m.ref.key);
@@ -239,8 +263,10 @@ export class SignalRouter {
       return;
     }
     const p = rt.lookup(watcher);
-    if (p === undefined || p.signals?.monitors.delete(ref.id) !== true) return;
-    p.deliver(new DownMessage(ref, item, reason));
+    const entry = p?.signals?.monitors.get(ref.id);
+    if (entry === undefined) return;
+    p!.signals!.monitors.delete(ref.id);
+    this.notifyDown(p!, entry.request, ref, item, reason);
   }
 
   private queueExit(to: Process, from: Pid, reason: ExitReason, link: boolean): void {
@@ -275,6 +301,7 @@ export class SignalRouter {
       case "send": {
         const to = signal.to;
         if (to instanceof Pid) rt.lookup(to)?.deliver(signal.message);
+        else if (to instanceof Ref) rt.sendToAlias(to, signal.message);
         else rt.lookupName(to.name)?.deliver(signal.message);
         return;
       }
@@ -325,8 +352,10 @@ export class SignalRouter {
       }
       case "down": {
         const watcher = rt.lookup(signal.to);
-        if (watcher === undefined || watcher.signals?.monitors.delete(signal.ref.id) !== true) return;
-        watcher.deliver(new DownMessage(signal.ref, signal.item, signal.reason));
+        const entry = watcher?.signals?.monitors.get(signal.ref.id);
+        if (entry === undefined || !entry.ref.equals(signal.ref)) return;
+        watcher!.signals!.monitors.delete(signal.ref.id);
+        this.notifyDown(watcher!, entry.request, signal.ref, signal.item, signal.reason);
         return;
       }
     }
@@ -345,7 +374,7 @@ export class SignalRouter {
       for (const [id, m] of signals.monitors) {
         if (m.target.node !== node) continue;
         signals.monitors.delete(id);
-        p.deliver(new DownMessage(m.ref, m.item, reason));
+        this.notifyDown(p, m.request, m.ref, m.item, reason);
       }
       for (const [key, m] of signals.monitoredBy)
         if (m.watcher.node === node) signals.monitoredBy.delete(key);
