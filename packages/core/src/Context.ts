@@ -54,6 +54,12 @@ export interface ProcessHandler<M = unknown> {
   init?(self: ProcessContext): void | PromiseLike<void>;
   /** Handles one message. Throwing exits the process with that error. */
   receive(message: M, self: ProcessContext): void | PromiseLike<void>;
+  /**
+   * When set, only messages it accepts are handed to `receive`; the others stay queued, in order, until
+   * it is cleared (a behaviour sets it while suspended so that only system messages are served). Read
+   * before each message, so `receive` may set or clear it.
+   */
+  select?: Matcher;
 }
 
 /** Options of `spawn`. */

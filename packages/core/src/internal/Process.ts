@@ -131,7 +131,10 @@ export class Process implements Runnable, ProcessContext {
     this.reductions = BUDGET;
     try {
       while (mailbox.size > 0 && this.reductions-- > 0) {
-        const result = handler.receive(mailbox.shift(), this);
+        const select = handler.select;
+        const message = select === undefined ? mailbox.shift() : mailbox.take(select);
+        if (message === undefined) return; // only unselected messages are queued: wait for new mail
+        const result = handler.receive(message, this);
         if (result !== undefined && typeof (result as PromiseLike<void>).then === "function") {
           this.awaitHandler(result as PromiseLike<void>);
           return;
