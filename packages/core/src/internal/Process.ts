@@ -396,7 +396,9 @@ export class Process implements Runnable, ProcessContext {
 
   abandonRequest(ref: Ref): boolean {
     const found = this.rt.abandonRequest(this, ref);
-    this.mailbox?.removeAll((m) => (m instanceof ReplyMessage || m instanceof DownMessage) && m.ref.equals(ref));
+    this.mailbox?.removeAll(
+      (m) => (m instanceof ReplyMessage || m instanceof DownMessage) && m.ref.equals(ref),
+    );
     return found;
   }
 

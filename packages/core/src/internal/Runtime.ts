@@ -208,7 +208,12 @@ export class Runtime implements DistributionHost {
    * reply alias, then sends `build(replyTo)` (nothing if it returns undefined). Resolves the server's
    * pid first, as `gen:call` does, so an unregistered name fails with noproc without sending.
    */
-  openRequest(owner: Process, to: Destination, build: (replyTo: ReplyTo) => unknown, request: Request): boolean {
+  openRequest(
+    owner: Process,
+    to: Destination,
+    build: (replyTo: ReplyTo) => unknown,
+    request: Request,
+  ): boolean {
     let target: Pid | RemoteName | undefined;
     if (to instanceof Pid) target = to;
     else if (typeof to === "string") target = this.whereis(to);

@@ -1,0 +1,64 @@
+/**
+ * `@maquis/gen-server`: OTP's gen_server for TypeScript.
+ *
+ * Extend {@link GenServer}, return results with {@link reply}, {@link noreply}, {@link stop}…, start it
+ * with `MyServer.start(node)` and talk to it with {@link call} and {@link cast}. The Effect API is at
+ * `@maquis/gen-server/effect`.
+ *
+ * @packageDocumentation
+ */
+export {
+  GenServer,
+  type ArgsOf,
+  type ProtocolOfServer,
+  type StartArgs,
+  type StatusInfo,
+} from "./GenServer.js";
+export {
+  abcast,
+  call,
+  type CollectionResult,
+  cast,
+  checkResponse,
+  DEFAULT_CALL_TIMEOUT,
+  multiCall,
+  receiveResponse,
+  type RequestId,
+  RequestIds,
+  type Response,
+  sendRequest,
+  waitResponse,
+} from "./Client.js";
+export { GenCall, GenCast } from "./Messages.js";
+export {
+  type AnyProtocol,
+  type Call,
+  type CallReply,
+  type CallRequest,
+  type CastRequest,
+  named,
+  type Protocol,
+  type ProtocolOf,
+  type ReplyFor,
+  type ServerRef,
+} from "./Protocol.js";
+export {
+  type CallResult,
+  type Ignore,
+  ignore,
+  type InitError,
+  initError,
+  type InitResult,
+  type Next,
+  type NoReply,
+  noreply,
+  type NoReplyResult,
+  type Ok,
+  ok,
+  type Reply,
+  reply,
+  type Stop,
+  stop,
+  stopAndReply,
+} from "./Results.js";
+export type { GenServerClass, ServerSource } from "./internal/start.js";

@@ -1,0 +1,48 @@
+import type { ReplyTo } from "@maquis/core";
+import { CallError } from "@maquis/core";
+import { sys } from "@maquis/sys";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { type Call, call, cast, GenServer, noreply, ok, reply } from "../src/index.js";
+import { drain, rejectionOf, useNodes } from "./support.js";
+
+const startNode = useNodes("smoke");
+
+interface CounterProtocol {
+  calls: Call<{ op: "get" }, number> | Call<{ op: "name" }, string>;
+  casts: { op: "inc"; by: number };
+}
+
+class Counter extends GenServer<CounterProtocol, number, number | undefined> {
+  init(start: number | undefined) {
+    return ok(start ?? 0);
+  }
+  override handleCall(request: { op: "get" } | { op: "name" }, _from: ReplyTo, n: number) {
+    return request.op === "get" ? reply(n, n) : reply("counter", n);
+  }
+  override handleCast(request: { op: "inc"; by: number }, n: number) {
+    return noreply(n + request.by);
+  }
+}
+
+describe("GenServer smoke", () => {
+  it("starts, serves calls and casts, and reports its state through sys", async () => {
+    const { node, inbox } = startNode();
+    const counter = await Counter.start(node, 5);
+    cast(node, counter, { op: "inc", by: 2 });
+    const n = await call(node, counter, { op: "get" });
+    expectTypeOf(n).toEqualTypeOf<number>();
+    const name = await call(inbox, counter, { op: "name" });
+    expectTypeOf(name).toEqualTypeOf<string>();
+    expect(n).toBe(7);
+    expect(name).toBe("counter");
+    expect(await sys.getState(node, counter)).toBe(7);
+    // @ts-expect-error: not a request of this protocol
+    await rejectionOf(call(node, counter, { op: "nope" }, 10)).catch(() => {});
+    await GenServer.stop(node, counter);
+    expect(node.isAlive(counter as never)).toBe(false);
+    const error = await rejectionOf(call(node, counter, { op: "get" }));
+    expect(error).toBeInstanceOf(CallError);
+    expect((error as CallError).reason).toBe("noproc");
+    expect(await drain(inbox)).toEqual([]);
+  });
+});

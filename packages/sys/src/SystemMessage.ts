@@ -1,0 +1,45 @@
+import { ExitMessage, type Matcher, type Pid, type ReplyTo } from "@maquis/core";
+import type { DebugFn } from "./Debug.js";
+
+/** What a `sys` call asks of a process. */
+export type SystemRequest =
+  | { readonly kind: "getState" }
+  | { readonly kind: "replaceState"; readonly fn: (state: unknown) => unknown }
+  | { readonly kind: "getStatus" }
+  | { readonly kind: "suspend" }
+  | { readonly kind: "resume" }
+  | { readonly kind: "changeCode"; readonly oldVsn: unknown; readonly extra: unknown }
+  | { readonly kind: "statistics"; readonly flag: boolean | "get" }
+  | { readonly kind: "trace"; readonly on: boolean }
+  | { readonly kind: "log"; readonly flag: boolean | number | "get" | "print" }
+  | { readonly kind: "install"; readonly id: unknown; readonly fn: DebugFn; readonly state: unknown }
+  | { readonly kind: "remove"; readonly id: unknown }
+  | { readonly kind: "noDebug" }
+  | { readonly kind: "terminate"; readonly reason: unknown };
+
+/**
+ * A system message (Erlang's `{system, From, Request}`). Every behaviour serves these, even while
+ * suspended; the reply is a {@link SystemReply}.
+ */
+export class SystemMessage {
+  readonly from: ReplyTo;
+  readonly request: SystemRequest;
+  constructor(from: ReplyTo, request: SystemRequest) {
+    this.from = from;
+    this.request = request;
+  }
+}
+
+/** The reply to a system message: a value, or the error the caller should raise. */
+export type SystemReply =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: Error };
+
+export const isSystemMessage = (message: unknown): message is SystemMessage =>
+  message instanceof SystemMessage;
+
+/** What a suspended process still serves: system messages and its parent's EXIT. */
+export const whileSuspended =
+  (parent: Pid): Matcher =>
+  (message) =>
+    message instanceof SystemMessage || (message instanceof ExitMessage && message.from.equals(parent));

@@ -1,0 +1,40 @@
+/**
+ * `@maquis/sys`: the process-library layer every Maquis behaviour stands on.
+ *
+ * - {@link startProcess}: synchronous start with init acknowledgement (Erlang's `proc_lib:start*`).
+ * - `sys.*`: inspect and control a running behaviour (getState, suspend, statistics, trace, stop…).
+ * - {@link handleSystemMessage}: the system-message loop a behaviour delegates to.
+ * - {@link setLogger}: where crash reports and behaviour reports go.
+ *
+ * @packageDocumentation
+ */
+export * as sys from "./Sys.js";
+export { type Caller, isProcessCaller, nodeOf } from "./Caller.js";
+export {
+  Debug,
+  describeEvent,
+  type DebugFn,
+  type DebugOption,
+  type Statistics,
+  type SystemEvent,
+} from "./Debug.js";
+export { CallbackFailedError, StartError, UnknownSystemMessageError } from "./Errors.js";
+export { consoleLogger, type LogEvent, type Logger, log, loggerFor, setLogger } from "./Logger.js";
+export {
+  lineageOf,
+  reportCrash,
+  type Started,
+  Starter,
+  type StartMode,
+  type StartOptions,
+  startProcess,
+} from "./Start.js";
+export {
+  isSystemMessage,
+  SystemMessage,
+  type SystemReply,
+  type SystemRequest,
+  whileSuspended,
+} from "./SystemMessage.js";
+export { handleSystemMessage, type SystemProcess, type SystemStatus } from "./SystemProcess.js";
+export { Exit, exitReasonOf, UndefinedCallbackError } from "./Exit.js";
