@@ -9,7 +9,7 @@ import { DownMessage, type RemoteName, ReplyMessage } from "../Messages.js";
 import type { ExitReason } from "../Reason.js";
 import type { Ref } from "../Ref.js";
 import type { Pid } from "../Pid.js";
-import type { Process } from "./Process.js";
+import { EXITED, type Process } from "./Process.js";
 import type { Runtime } from "./Runtime.js";
 
 /**
@@ -30,6 +30,13 @@ export class Request {
   prev: Request | null = null;
   next: Request | null = null;
   bucket: DeadlineBucket | null = null;
+  /**
+   * A local server is watched through an intrusive list on the server (no monitor-table entries, no
+   * string keys: a call costs no hashing); a remote one through an ordinary monitor.
+   */
+  watched: Process | null = null;
+  watchPrev: Request | null = null;
+  watchNext: Request | null = null;
 
   constructor(owner: Process, ref: Ref) {
     this.owner = owner;
@@ -39,9 +46,9 @@ export class Request {
   /** A message sent to the alias. */
   reply(value: unknown): void {
     if (this.done) return;
-    const rt = this.owner.rt;
-    this.finish(rt);
-    rt.router.dropMonitor(this.owner, this.ref);
+    this.finish(this.owner.rt);
+    this.unmonitor();
+    if (this.owner.flags & EXITED) return; // the caller is gone: nobody to resume
     if (this.resolve !== null) this.resolve(value);
     else this.owner.deliver(new ReplyMessage(this.ref, value));
   }
@@ -50,6 +57,7 @@ export class Request {
   down(item: Pid | RemoteName, reason: ExitReason): void {
     if (this.done) return;
     this.finish(this.owner.rt);
+    if (this.owner.flags & EXITED) return;
     if (this.reject !== null) this.reject(new CallError(reason, this.site));
     else this.owner.deliver(new DownMessage(this.ref, item, reason));
   }
@@ -57,19 +65,41 @@ export class Request {
   /** The deadline passed. */
   expire(): void {
     if (this.done) return;
-    const rt = this.owner.rt;
-    this.finish(rt);
-    rt.router.dropMonitor(this.owner, this.ref);
-    this.reject?.(new CallError("timeout", this.site));
+    this.finish(this.owner.rt);
+    this.unmonitor();
+    if ((this.owner.flags & EXITED) === 0) this.reject?.(new CallError("timeout", this.site));
   }
 
   /** Stops waiting: no reply or DOWN for this request will be delivered from now on. */
   abandon(): boolean {
     if (this.done) return false;
-    const rt = this.owner.rt;
-    this.finish(rt);
-    rt.router.dropMonitor(this.owner, this.ref);
+    this.finish(this.owner.rt);
+    this.unmonitor();
     return true;
+  }
+
+  /** Watches a local server: its exit calls {@link down}. */
+  watch(server: Process): void {
+    const signals = server.signals!;
+    const head = signals.watchers;
+    this.watched = server;
+    this.watchNext = head;
+    if (head !== null) head.watchPrev = this;
+    signals.watchers = this;
+  }
+
+  private unmonitor(): void {
+    const server = this.watched;
+    if (server === null) {
+      this.owner.rt.router.dropMonitor(this.owner, this.ref);
+      return;
+    }
+    const { watchPrev: prev, watchNext: next } = this;
+    if (prev === null) {
+      if (server.signals !== null) server.signals.watchers = next;
+    } else prev.watchNext = next;
+    if (next !== null) next.watchPrev = prev;
+    this.watched = this.watchPrev = this.watchNext = null;
   }
 
   /** The owner exited: its monitors are being torn down already; just retire the alias and deadline. */

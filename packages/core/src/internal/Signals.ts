@@ -39,6 +39,8 @@ export class ProcessSignals {
   readonly monitoredBy = new Map<string, MonitorIn>();
   /** Nodes this process watches with monitorNode, with a count per node as in Erlang. */
   nodeWatches: Map<string, number> | null = null;
+  /** Head of the intrusive list of local requests waiting on this process (see Request.watch). */
+  watchers: Request | null = null;
 }
 
 /** A local name or a `{ name, node }` pair, the non-pid monitor targets. */
@@ -135,6 +137,11 @@ export class SignalRouter {
       return ref;
     }
     if (watched === self) return ref; // monitoring oneself: the DOWN could never be received
+    if (request !== undefined) {
+      tables(watched);
+      request.watch(watched);
+      return ref;
+    }
     tables(self).monitors.set(ref.id, { ref, target: pid, item, request });
     tables(watched).monitoredBy.set(ref.key, { ref, watcher: self.pid, item });
     return ref;
@@ -241,6 +248,14 @@ export class SignalRouter {
         }
       }
       for (const m of signals.monitoredBy.values()) this.down(m.watcher, m.ref, m.item, reason);
+      let watcher = signals.watchers;
+      signals.watchers = null;
+      while (watcher !== null) {
+        const next = watcher.watchNext;
+        watcher.watched = watcher.watchPrev = watcher.watchNext = null;
+        watcher.down(p.pid, reason);
+        watcher = next;
+      }
       for (const m of signals.monitors.values()) {
         m.request?.retire();
         const target = m.target;
