@@ -3,6 +3,8 @@
  * `shift` is O(1); selective `take` scans from the oldest message and closes the gap from the nearer
  * end, so a match near either end is cheap. Never `Array#shift`, which is O(n) per message.
  */
+const SHRINK_ABOVE = 1023;
+
 export class Mailbox {
   private items: unknown[];
   private head = 0;
@@ -27,8 +29,15 @@ export class Mailbox {
     const message = items[this.head];
     items[this.head] = undefined;
     this.head = (this.head + 1) & this.mask;
-    this.size--;
+    if (--this.size === 0 && this.mask > SHRINK_ABOVE) this.reset();
     return message;
+  }
+
+  /** Drops a large emptied buffer: a burst must not leave a huge array for the GC to scan forever. */
+  private reset(): void {
+    this.items = new Array(8);
+    this.mask = 7;
+    this.head = 0;
   }
 
   /** Removes and returns the oldest message `match` accepts; `undefined` if none does. */

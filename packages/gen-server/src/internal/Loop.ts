@@ -207,13 +207,6 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
       if (thrown instanceof Error) return this.crash(thrown, self);
       result = thrown;
     }
-    if (isThenable(result)) {
-      return result.then(
-        (value) => this.afterCall(value, message, self),
-        (thrown: unknown) =>
-          thrown instanceof Error ? this.crash(thrown, self) : this.afterCall(thrown, message, self),
-      );
-    }
     return this.afterCall(result, message, self);
   }
 
@@ -234,6 +227,14 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
         this.state = r.state;
         return this.terminate(r.reason!, self, r.hasReply === true ? [message.from, r.reply] : undefined);
       default:
+        // Checked after the result kinds, so that a synchronous result never pays for a `then` lookup.
+        if (isThenable(result)) {
+          return result.then(
+            (value) => this.afterCall(value, message, self),
+            (thrown: unknown) =>
+              thrown instanceof Error ? this.crash(thrown, self) : this.afterCall(thrown, message, self),
+          );
+        }
         return this.terminate({ badReturnValue: result }, self);
     }
   }
@@ -253,13 +254,6 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
       if (thrown instanceof Error) return this.crash(thrown, self);
       result = thrown;
     }
-    if (isThenable(result)) {
-      return result.then(
-        (v) => this.afterNoreply(v, self),
-        (thrown: unknown) =>
-          thrown instanceof Error ? this.crash(thrown, self) : this.afterNoreply(thrown, self),
-      );
-    }
     return this.afterNoreply(result, self);
   }
 
@@ -274,6 +268,14 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
         this.state = r.state;
         return this.terminate(r.reason!, self);
       default:
+        // Checked after the result kinds, so that a synchronous result never pays for a `then` lookup.
+        if (isThenable(result)) {
+          return result.then(
+            (value) => this.afterNoreply(value, self),
+            (thrown: unknown) =>
+              thrown instanceof Error ? this.crash(thrown, self) : this.afterNoreply(thrown, self),
+          );
+        }
         return this.terminate({ badReturnValue: result }, self);
     }
   }
