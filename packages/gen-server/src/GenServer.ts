@@ -27,7 +27,7 @@
 import type { ExitReason, ProcessContext, ReplyTo } from "@maquis/core";
 import { call, cast, sendReply, stopServer } from "./Client.js";
 import type { Caller, StartOptions, SystemEvent } from "@maquis/sys";
-import { type GenServerClass, startServer } from "./internal/start.js";
+import { type EnterLoopOptions, enterLoop, type GenServerClass, startServer } from "./internal/start.js";
 import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerRef } from "./Protocol.js";
 import type { CallResult, InitResult, NoReplyResult } from "./Results.js";
 import type { Ref } from "@maquis/core";
@@ -106,6 +106,23 @@ export abstract class GenServer<P extends Protocol = AnyProtocol, S = unknown, A
     return startServer(caller, "startMonitor", this, rest[0], rest[1]).then((s) => [s.pid, s.monitor!]);
   }
 
+  /**
+   * Turns the calling process into this server with `state`, without init (Erlang's
+   * `gen_server:enter_loop`); never returns. Call it from the async init (or body) of a process
+   * started with `@maquis/sys`'s `startProcess`, after acknowledging the start.
+   *
+   * Gotcha: the process exits `process_was_not_started_by_proc_lib` if sys did not start it, and
+   * `process_not_registered` (`{ processNotRegisteredVia }`) if `options.name` is not its name.
+   */
+  static enterLoop<T extends GenServer<Protocol, unknown, unknown>>(
+    this: GenServerClass<T>,
+    self: ProcessContext,
+    state: StateOf<T>,
+    options?: EnterLoopOptions,
+  ): Promise<never> {
+    return enterLoop(self, this, state, options);
+  }
+
   /** {@link call}: a call with the reply type inferred from the server's protocol. */
   static readonly call = call;
 
@@ -135,3 +152,6 @@ export type ProtocolOfServer<T> = T extends { readonly protocol?: infer P }
     ? P
     : AnyProtocol
   : AnyProtocol;
+
+/** The state type of a server class. */
+export type StateOf<T> = T extends GenServer<Protocol, infer S, never> ? S : never;

@@ -61,4 +61,4 @@ export {
   stop,
   stopAndReply,
 } from "./Results.js";
-export type { GenServerClass, ServerSource } from "./internal/start.js";
+export type { EnterLoopOptions, GenServerClass, ServerSource } from "./internal/start.js";

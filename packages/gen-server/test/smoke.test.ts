@@ -46,3 +46,56 @@ describe("GenServer smoke", () => {
     expect(await drain(inbox)).toEqual([]);
   });
 });
+
+describe("enterLoop", () => {
+  class Echo extends GenServer<{ calls: Call<string, string>; casts: never }, string> {
+    init(): never {
+      throw new Error("enterLoop skips init");
+    }
+    override handleCall(request: string, _from: ReplyTo, state: string) {
+      return reply(`${state}:${request}`, state);
+    }
+  }
+
+  it("turns a process started by sys into the server, with the given state and name", async () => {
+    const { node } = startNode();
+    const { startProcess } = await import("@maquis/sys");
+    const started = await startProcess(node, "start", { name: "echo" }, "test:echo", (starter) => ({
+      async init(self) {
+        starter.ack(self);
+        await Echo.enterLoop(self, "st", { name: "echo" });
+      },
+      receive() {},
+    }));
+    expect(await call(node, "echo", "hi")).toBe("st:hi");
+    expect(await sys.getState(node, started.pid)).toBe("st");
+  });
+
+  it("exits process_was_not_started_by_proc_lib / process_not_registered", async () => {
+    const { node, inbox } = startNode();
+    const [plain] = inbox.spawnMonitor(async (self) => {
+      await Echo.enterLoop(self, "st");
+    });
+    const { startProcess } = await import("@maquis/sys");
+    const started = await startProcess(node, "startMonitor" as never, {}, "test", (starter) => ({
+      async init(self) {
+        starter.ack(self);
+        await Echo.enterLoop(self, "st", { name: "not-mine" });
+      },
+      receive() {},
+    })).catch(() => undefined);
+    expect(started).toBeUndefined(); // a node cannot hold a monitor
+    const byInbox = await startProcess(inbox, "startMonitor", {}, "test", (starter) => ({
+      async init(self) {
+        starter.ack(self);
+        await Echo.enterLoop(self, "st", { name: "not-mine" });
+      },
+      receive() {},
+    }));
+    const downs = await drain(inbox);
+    expect(downs).toMatchObject([
+      { item: plain, reason: "process_was_not_started_by_proc_lib" },
+      { ref: byInbox.monitor, reason: "process_not_registered" },
+    ]);
+  });
+});

@@ -99,6 +99,8 @@ export class Starter {
 }
 
 interface Lineage {
+  /** The process that started it linked, or the process itself (plain start). */
+  readonly parent: Pid;
   readonly initialCall: string;
   readonly ancestors: readonly (Pid | string)[];
 }
@@ -145,6 +147,7 @@ export const startProcess = async (
     callerPid === undefined ? undefined : nodeOf(caller).processInfo(callerPid)?.registeredName;
   const parentLineage = callerPid === undefined ? undefined : lineage.get(callerPid);
   lineage.set(pid, {
+    parent: starter.parent,
     initialCall,
     ancestors: callerPid === undefined ? [] : [callerName ?? callerPid, ...(parentLineage?.ancestors ?? [])],
   });

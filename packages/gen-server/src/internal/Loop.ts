@@ -124,6 +124,23 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
     return this.afterInit(result, self);
   }
 
+  /**
+   * Takes over the calling process with `state` instead of running init (Erlang's `enter_loop`), and
+   * serves messages until the process ends. The caller must be an async process body or init.
+   */
+  async enter(self: ProcessContext, state: unknown, next: Next | undefined): Promise<never> {
+    this.self = self;
+    this.bind(self);
+    this.parent = this.starter.parent;
+    this.debug = Debug.from(this.starter.options.debug, self.node);
+    this.state = state;
+    let step = this.next(next, self);
+    for (;;) {
+      if (step !== undefined) await step;
+      step = this.receive(await self.receive(this.select), self);
+    }
+  }
+
   private initFailed(error: Error, self: ProcessContext): Step {
     if (error instanceof ProcessExitedError) throw error;
     const reason = exitReasonOf(error);

@@ -1,5 +1,14 @@
-import { BadArgError } from "@maquis/core";
-import { type Caller, type Started, type StartMode, type StartOptions, startProcess } from "@maquis/sys";
+import { BadArgError, type ProcessContext, type ViaName } from "@maquis/core";
+import {
+  type Caller,
+  lineageOf,
+  type Started,
+  Starter,
+  type StartMode,
+  type StartOptions,
+  startProcess,
+} from "@maquis/sys";
+import type { Next } from "../Results.js";
 import type { GenServer } from "../GenServer.js";
 import type { Protocol } from "../Protocol.js";
 import { GenServerLoop } from "./Loop.js";
@@ -29,3 +38,38 @@ export const startServer = <T extends GenServer<Protocol, unknown, unknown>>(
     });
   });
 };
+
+/** Erlang's `gen_server:enter_loop`: see {@link GenServer.enterLoop}. */
+export const enterLoop = <T extends GenServer<Protocol, unknown, unknown>>(
+  self: ProcessContext,
+  source: ServerSource<T>,
+  state: unknown,
+  options: EnterLoopOptions = {},
+): Promise<never> => {
+  const lineage = lineageOf(self.pid);
+  if (lineage === undefined) return self.exit("process_was_not_started_by_proc_lib");
+  const name = options.name;
+  if (typeof name === "string") {
+    if (!self.whereis(name)?.equals(self.pid)) return self.exit("process_not_registered");
+  } else if (name !== undefined && !name.via.whereisName(name.name)?.equals(self.pid)) {
+    return self.exit({ processNotRegisteredVia: name.via });
+  }
+  const server = (typeof source === "function"
+    ? new (source as GenServerClass<T>)()
+    : source) as unknown as GenServer;
+  const starter = new Starter({ name, debug: options.debug });
+  starter.parent = lineage.parent;
+  const loop = new GenServerLoop(server, starter, undefined, (s) => {
+    server.self = s;
+  });
+  return loop.enter(self, state, options.next);
+};
+
+/** Options of {@link enterLoop}. */
+export interface EnterLoopOptions {
+  /** The name the process must already be registered under (else it exits `process_not_registered`). */
+  readonly name?: string | ViaName;
+  readonly debug?: StartOptions["debug"];
+  /** A timeout, hibernate or continue to apply before the first message, as from init. */
+  readonly next?: Next;
+}
