@@ -92,9 +92,11 @@ export class Starter {
   }
 
   private send(self: ProcessContext, ack: Ack): void {
-    if (this.done || this.replyTo === undefined) return;
+    const replyTo = this.replyTo;
+    if (this.done || replyTo === undefined) return;
     this.done = true;
-    self.reply(this.replyTo, ack);
+    this.replyTo = undefined; // nothing more to say: do not keep the caller's alias alive
+    self.reply(replyTo, ack);
   }
 }
 
@@ -104,6 +106,8 @@ interface Lineage {
   readonly initialCall: string;
   readonly ancestors: readonly (Pid | string)[];
 }
+
+const NO_ANCESTORS: readonly (Pid | string)[] = Object.freeze([]);
 
 // Keyed by the pid object, which core keeps unique for a live local process.
 const lineage = new WeakMap<Pid, Lineage>();
@@ -149,7 +153,8 @@ export const startProcess = async (
   lineage.set(pid, {
     parent: starter.parent,
     initialCall,
-    ancestors: callerPid === undefined ? [] : [callerName ?? callerPid, ...(parentLineage?.ancestors ?? [])],
+    ancestors:
+      callerPid === undefined ? NO_ANCESTORS : [callerName ?? callerPid, ...(parentLineage?.ancestors ?? [])],
   });
   const monitor = mode === "startMonitor" ? (caller as ProcessContext).monitor(pid) : undefined;
   const forgetChild = () => {

@@ -18,6 +18,7 @@ import type { ClockHandle } from "../Clock.js";
 import { Mailbox } from "./Mailbox.js";
 import type { Runtime } from "./Runtime.js";
 import { BUDGET, type Runnable, schedule, wakeAsync } from "./Scheduler.js";
+import type { Request } from "./Requests.js";
 import type { ProcessSignals } from "./Signals.js";
 
 // Process flags, one small integer so an idle process stays small.
@@ -55,6 +56,8 @@ export class Process implements Runnable, ProcessContext {
   waiter: Waiter | null = null;
   /** Links and monitors, created on first use. */
   signals: ProcessSignals | null = null;
+  /** Head of the intrusive list of local requests waiting on this process (see Request.watch). */
+  watchers: Request | null = null;
   /** Registered name, if any. */
   name: string | undefined = undefined;
   /** Timers targeting this pid, cancelled when it exits. */

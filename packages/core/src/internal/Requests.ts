@@ -80,12 +80,11 @@ export class Request {
 
   /** Watches a local server: its exit calls {@link down}. */
   watch(server: Process): void {
-    const signals = server.signals!;
-    const head = signals.watchers;
+    const head = server.watchers;
     this.watched = server;
     this.watchNext = head;
     if (head !== null) head.watchPrev = this;
-    signals.watchers = this;
+    server.watchers = this;
   }
 
   private unmonitor(): void {
@@ -95,9 +94,8 @@ export class Request {
       return;
     }
     const { watchPrev: prev, watchNext: next } = this;
-    if (prev === null) {
-      if (server.signals !== null) server.signals.watchers = next;
-    } else prev.watchNext = next;
+    if (prev === null) server.watchers = next;
+    else prev.watchNext = next;
     if (next !== null) next.watchPrev = prev;
     this.watched = this.watchPrev = this.watchNext = null;
   }

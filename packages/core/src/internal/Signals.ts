@@ -39,8 +39,6 @@ export class ProcessSignals {
   readonly monitoredBy = new Map<string, MonitorIn>();
   /** Nodes this process watches with monitorNode, with a count per node as in Erlang. */
   nodeWatches: Map<string, number> | null = null;
-  /** Head of the intrusive list of local requests waiting on this process (see Request.watch). */
-  watchers: Request | null = null;
 }
 
 /** A local name or a `{ name, node }` pair, the non-pid monitor targets. */
@@ -138,7 +136,6 @@ export class SignalRouter {
     }
     if (watched === self) return ref; // monitoring oneself: the DOWN could never be received
     if (request !== undefined) {
-      tables(watched);
       request.watch(watched);
       return ref;
     }
@@ -234,6 +231,14 @@ export class SignalRouter {
     }
     p.mailbox = null;
     rt.forget(p);
+    let watcher = p.watchers;
+    p.watchers = null;
+    while (watcher !== null) {
+      const next = watcher.watchNext;
+      watcher.watched = watcher.watchPrev = watcher.watchNext = null;
+      watcher.down(p.pid, reason);
+      watcher = next;
+    }
     const signals = p.signals;
     if (signals !== null) {
       for (const pid of signals.links.values()) {
@@ -248,14 +253,6 @@ export class SignalRouter {
         }
       }
       for (const m of signals.monitoredBy.values()) this.down(m.watcher, m.ref, m.item, reason);
-      let watcher = signals.watchers;
-      signals.watchers = null;
-      while (watcher !== null) {
-        const next = watcher.watchNext;
-        watcher.watched = watcher.watchPrev = watcher.watchNext = null;
-        watcher.down(p.pid, reason);
-        watcher = next;
-      }
       for (const m of signals.monitors.values()) {
         m.request?.retire();
         const target = m.target;

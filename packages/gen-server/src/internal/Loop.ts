@@ -50,6 +50,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 
 // The callbacks are invoked through this loose view: the class's own signatures are for its users.
 interface Callbacks {
+  readonly constructor: { readonly name: string };
   init(args: unknown): unknown;
   handleCall?(request: unknown, from: ReplyTo, state: unknown): unknown;
   handleCast?(request: unknown, state: unknown): unknown;
@@ -74,26 +75,34 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
   debug: Debug | null = null;
   parent!: Pid;
   state: unknown = undefined;
-  readonly behaviour = "GenServer";
-  readonly module: string;
   private readonly server: Callbacks;
   private readonly starter: Starter;
-  private readonly args: unknown;
+  private args: unknown;
   private self!: ProcessContext;
   private tick: TimeoutTick | null = null;
   private tickTimer: Ref | undefined = undefined;
   /** The message being handled, for the error report if the server crashes. */
   private current: unknown = undefined;
 
-  constructor(server: GenServer, starter: Starter, args: unknown, bind: (self: ProcessContext) => void) {
+  constructor(server: GenServer, starter: Starter, args: unknown) {
     this.server = server as unknown as Callbacks;
-    this.module = server.constructor.name;
     this.starter = starter;
     this.args = args;
-    this.bind = bind;
   }
 
-  private readonly bind: (self: ProcessContext) => void;
+  get behaviour(): string {
+    return "GenServer";
+  }
+
+  get module(): string {
+    return this.server.constructor.name;
+  }
+
+  /** Gives the user's server its process context. */
+  private bind(self: ProcessContext): void {
+    this.self = self;
+    (this.server as unknown as GenServer).self = self;
+  }
 
   get name(): unknown {
     return this.starter.name ?? this.self.pid;
@@ -102,14 +111,15 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
   // ---- start ----
 
   init(self: ProcessContext): Step {
-    this.self = self;
     this.bind(self);
     this.parent = this.starter.parent;
     this.debug = Debug.from(this.starter.options.debug, self.node);
     if (!this.starter.register(self)) return;
     let result: unknown;
+    const args = this.args;
+    this.args = undefined; // the state is what lives on, not the start arguments
     try {
-      result = this.server.init(this.args);
+      result = this.server.init(args);
     } catch (thrown) {
       if (thrown instanceof Error) return this.initFailed(thrown, self);
       result = thrown; // Erlang's throw rule: a thrown value is the callback's return value
@@ -129,7 +139,6 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
    * serves messages until the process ends. The caller must be an async process body or init.
    */
   async enter(self: ProcessContext, state: unknown, next: Next | undefined): Promise<never> {
-    this.self = self;
     this.bind(self);
     this.parent = this.starter.parent;
     this.debug = Debug.from(this.starter.options.debug, self.node);

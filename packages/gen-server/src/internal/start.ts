@@ -33,9 +33,7 @@ export const startServer = <T extends GenServer<Protocol, unknown, unknown>>(
     throw new BadArgError(`not a GenServer: ${String(source)}`);
   }
   return startProcess(caller, mode, options, `GenServer:${server.constructor.name}`, (starter) => {
-    return new GenServerLoop(server, starter, args, (self) => {
-      server.self = self;
-    });
+    return new GenServerLoop(server, starter, args);
   });
 };
 
@@ -59,9 +57,7 @@ export const enterLoop = <T extends GenServer<Protocol, unknown, unknown>>(
     : source) as unknown as GenServer;
   const starter = new Starter({ name, debug: options.debug });
   starter.parent = lineage.parent;
-  const loop = new GenServerLoop(server, starter, undefined, (s) => {
-    server.self = s;
-  });
+  const loop = new GenServerLoop(server, starter, undefined);
   return loop.enter(self, state, options.next);
 };
 
