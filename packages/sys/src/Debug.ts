@@ -43,6 +43,8 @@ export class Debug {
   trace = false;
   logSize = 0;
   events: SystemEvent[] | null = null;
+  /** The format each logged event came with (Erlang keeps `{Event, State, FormFunc}`), for `print`. */
+  private formats: Array<(e: SystemEvent) => string> = [];
   stats: { startTime: number; messagesIn: number; messagesOut: number } | null = null;
   /** Installed functions by id (the function itself when installed without one). */
   readonly funs = new Map<unknown, { fn: DebugFn; state: unknown }>();
@@ -67,11 +69,15 @@ export class Debug {
   setLog(size: number | false): void {
     if (size === false) {
       this.events = null;
+      this.formats = [];
       this.logSize = 0;
     } else {
       this.logSize = size;
       this.events ??= [];
-      if (this.events.length > size) this.events.splice(0, this.events.length - size);
+      if (this.events.length > size) {
+        this.formats.splice(0, this.events.length - size);
+        this.events.splice(0, this.events.length - size);
+      }
     }
   }
 
@@ -90,14 +96,28 @@ export class Debug {
     if (!this.funs.has(id)) this.funs.set(id, { fn, state });
   }
 
+  /**
+   * Removes the function installed under `idOrFn` (its id, or the function itself when it was
+   * installed without one). As in Erlang, a function installed under an id is removed by that id only.
+   */
   remove(idOrFn: unknown): void {
-    if (this.funs.delete(idOrFn)) return;
-    for (const [id, entry] of this.funs) if (entry.fn === idOrFn) this.funs.delete(id);
+    this.funs.delete(idOrFn);
+  }
+
+  /** Prints the logged events through the node's logger, as trace lines (Erlang's `sys:print_log/1`). */
+  print(node: Node, pid: Pid): void {
+    const events = this.events;
+    if (events === null) return;
+    events.forEach((event, i) => {
+      const format = this.formats[i] ?? ((e: SystemEvent) => describe(e));
+      log(node, "debug", "trace", pid, `*DBG* ${format(event)}`, { event });
+    });
   }
 
   /**
    * Records one event: counts it, logs it, traces it (with `format` for the text) and runs the
-   * installed functions. A function that throws is removed, as in Erlang.
+   * installed functions. A function that returns `"done"` or throws an `Error` is removed; a thrown
+   * non-Error value is its next state (the throw rule, as Erlang's `catch` in `sys:handle_debug/4`).
    */
   event(node: Node, pid: Pid, name: unknown, event: SystemEvent, format: (e: SystemEvent) => string): void {
     const stats = this.stats;
@@ -108,15 +128,19 @@ export class Debug {
     const events = this.events;
     if (events !== null) {
       events.push(event);
-      if (events.length > this.logSize) events.shift();
+      this.formats.push(format);
+      if (events.length > this.logSize) {
+        events.shift();
+        this.formats.shift();
+      }
     }
     if (this.trace) log(node, "debug", "trace", pid, `*DBG* ${format(event)}`, { event });
     for (const [id, entry] of this.funs) {
       let next: unknown;
       try {
         next = entry.fn(entry.state, event, name);
-      } catch {
-        next = "done";
+      } catch (thrown) {
+        next = thrown instanceof Error ? "done" : thrown;
       }
       if (next === "done") this.funs.delete(id);
       else entry.state = next;

@@ -49,7 +49,10 @@ type Ack = { readonly ok: true } | { readonly ok: false; readonly reason: ExitRe
 
 /** The new process's side of the start protocol (Erlang's `init_ack` / `init_fail` and the starter info). */
 export class Starter {
-  /** The linked caller, or the process itself for a plain `start` (as in Erlang). */
+  /**
+   * The caller for `startLink` and `startMonitor`, or the process itself for a plain `start` (as in
+   * Erlang's gen, where a monitored start also records the caller as parent).
+   */
   parent!: Pid;
   readonly name: string | ViaName | undefined;
   readonly options: StartOptions;
@@ -101,7 +104,7 @@ export class Starter {
 }
 
 interface Lineage {
-  /** The process that started it linked, or the process itself (plain start). */
+  /** The process that started it linked or monitored, or the process itself (plain start). */
   readonly parent: Pid;
   readonly initialCall: string;
   readonly ancestors: readonly (Pid | string)[];
@@ -146,7 +149,7 @@ export const startProcess = async (
     ? (caller as ProcessContext).spawnLink(handler, spawnOptions)
     : caller.spawn(handler, spawnOptions);
   const callerPid = isProcessCaller(caller) ? caller.pid : undefined;
-  starter.parent = linked ? callerPid! : pid;
+  starter.parent = mode === "start" ? pid : callerPid!;
   const callerName =
     callerPid === undefined ? undefined : nodeOf(caller).processInfo(callerPid)?.registeredName;
   const parentLineage = callerPid === undefined ? undefined : lineage.get(callerPid);

@@ -6,7 +6,7 @@
  * `noproc`.
  */
 import { BadArgError, CallError, type Destination, describe, type ExitReason } from "@maquis/core";
-import type { Caller } from "./Caller.js";
+import { type Caller, nodeOf } from "./Caller.js";
 import type { DebugFn, Statistics, SystemEvent } from "./Debug.js";
 import { SystemMessage, type SystemReply, type SystemRequest } from "./SystemMessage.js";
 import type { SystemStatus } from "./SystemProcess.js";
@@ -179,11 +179,24 @@ export const stop = async (
 ): Promise<void> => {
   if (!(typeof timeout === "number" && timeout >= 0))
     throw new BadArgError(`invalid timeout: ${String(timeout)}`);
+  const clock = nodeOf(caller).clock;
+  const started = clock.now();
+  // Whether the request reached a live process: `noproc` (or `calling_self`) before that is a failure
+  // even when it equals `reason`, as is the deadline passing, whatever `reason` is.
+  let sent = false;
   try {
-    await caller.request(to, (from) => new SystemMessage(from, { kind: "terminate", reason }), timeout);
+    await caller.request(
+      to,
+      (from) => {
+        sent = true;
+        return new SystemMessage(from, { kind: "terminate", reason });
+      },
+      timeout,
+    );
   } catch (error) {
     if (!(error instanceof CallError)) throw error;
-    if (sameReason(error.reason, reason)) return;
+    const timedOut = error.reason === "timeout" && clock.now() - started >= timeout;
+    if (sent && !timedOut && sameReason(error.reason, reason)) return;
     throw new CallError(error.reason);
   }
   throw new CallError("unexpected reply to a terminate request");

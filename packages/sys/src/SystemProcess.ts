@@ -114,8 +114,17 @@ export const handleSystemMessage = (
       break;
     case "terminate":
       return proc.terminate(request.reason, self);
-    default:
+    case "statistics":
+    case "trace":
+    case "log":
+    case "install":
+    case "remove":
+    case "noDebug":
       reply = ok(debugRequest(proc, self, request));
+      break;
+    default:
+      // A request this version does not know (Erlang's `{error, {unknown_system_msg, Msg}}`).
+      reply = fail(new UnknownSystemMessageError(request));
   }
   self.reply(message.from, reply);
 };
@@ -143,6 +152,7 @@ const debugRequest = (
     case "log": {
       const flag = request.flag;
       if (flag === "get" || flag === "print") {
+        if (flag === "print") proc.debug?.print(self.node, self.pid);
         result = [...(proc.debug?.events ?? [])];
         break;
       }
