@@ -1,99 +1,58 @@
 /**
- * A tour of Maquis processes on one node: spawn and send, a link chain brought down by one crash,
- * a monitor's DOWN, and a supervisor-like process trapping exits to restart its worker.
+ * The Maquis demo: a key-value store (a GenServer) under a supervision tree. We use it, inspect it with
+ * `sys.getState`, inject a crash, watch the supervisor restart it, and shut the tree down.
  */
-import {
-  describe,
-  type DownMessage,
-  type ExitMessage,
-  isDown,
-  isExit,
-  Node,
-  type Pid,
-  type ProcessContext,
-} from "@maquis/core";
+import { describe, isDown, Node } from "@maquis/core";
+import { call, cast } from "@maquis/gen-server";
+import { Supervisor, type SupervisorInit, whichChildren, worker } from "@maquis/supervisor";
+import { setLogger, sys } from "@maquis/sys";
+import { type KvState, KvStore, kv } from "./kv.js";
 
-const say = (who: string, text: string) => console.log(`  ${who.padEnd(10)} ${text}`);
+const say = (text: string) => console.log(`  ${text}`);
 
-const node = Node.start({ name: "demo" });
+/** The tree: one KvStore, restarted on a crash; more than 3 crashes in 5 s would take the tree down. */
+class AppSupervisor extends Supervisor {
+  init(): SupervisorInit {
+    return {
+      flags: { strategy: "one_for_one", intensity: 3, period: 5 },
+      children: [worker(KvStore, { greeting: "hello" }, { id: "kv", start: { name: "kv" } })],
+    };
+  }
+}
+
+const node = Node.start({ name: "demo@localhost" });
+// Reports (the crash report, the supervisor's report) go through a logger: print them briefly.
+setLogger(node, (e) => say(`[${e.level}] ${e.kind} ${e.pid}: ${describe(e.data.reason ?? e.text)}`));
 const shell = node.inbox(); // our own mailbox, like the Erlang shell's
 
-console.log("\n1. Processes and messages");
-const greeter = node.spawn(async (self) => {
-  for (;;) {
-    const msg = await self.receive<{ from: Pid; name: string }>();
-    self.send(msg.from, `hello, ${msg.name} (from ${self.pid})`);
-  }
-});
-shell.send(greeter, { from: shell.pid, name: "world" });
-say("shell", `got: ${await shell.receive()}`);
+console.log("\n1. Start the supervision tree");
+const sup = await AppSupervisor.start(node, undefined, { name: "app_sup" });
+const children = await whichChildren(node, sup);
+say(`app_sup ${sup} supervises ${children.map((c) => `${String(c.id)} ${c.pid}`).join(", ")}`);
 
-console.log("\n2. A link chain: one crash takes down every linked process");
-const worker = (label: string) => async (self: ProcessContext) => {
-  await self.receive((m) => m === "crash");
-  say(label, "crashing");
-  throw new Error(`${label} failed`);
-};
-const a = node.spawn(worker("a"));
-const b = node.spawn(async (self) => {
-  self.link(a);
-  await self.receive((m) => m === "never");
-});
-const c = node.spawn(async (self) => {
-  self.link(b);
-  await self.receive((m) => m === "never");
-});
-const watches = [a, b, c].map((pid) => [pid, shell.monitor(pid)] as const);
-shell.send(a, "crash");
-for (const [pid, ref] of watches) {
-  const down = (await shell.receive(isDown(ref))) as DownMessage;
-  say("shell", `${pid} is down: ${describe(down.reason)}`);
-}
+console.log("\n2. Use the store (typed calls)");
+say(`put a=1 -> ${await call(node, kv, { op: "put", key: "a", value: "1" })}`);
+say(`put b=2 -> ${await call(node, kv, { op: "put", key: "b", value: "2" })}`);
+say(`get a   -> ${await call(node, kv, { op: "get", key: "a" })}`);
 
-console.log("\n3. A normal exit does not kill linked processes");
-const quiet = node.spawn(async (self) => {
-  await self.receive();
-});
-const survivor = node.spawn(async (self) => {
-  self.link(quiet);
-  await self.receive((m) => m === "stop");
-});
-shell.send(quiet, "done");
-await node.idle();
-say("shell", `${survivor} alive after its link exited normally: ${node.isAlive(survivor)}`);
+console.log("\n3. Inspect it with sys.getState");
+const state = await sys.getState<KvState>(node, kv);
+say(`state: ${describe(Object.fromEntries(state))}`);
 
-console.log("\n4. trap_exit: a keeper restarts its worker when it dies");
-const keeper = node.spawn(async (self) => {
-  self.trapExit(true);
-  let child = self.spawnLink(worker("child"));
-  self.register("keeper");
-  for (let restarts = 0; restarts < 2; restarts++) {
-    self.send(shell.pid, { child });
-    const exit = await self.receive<ExitMessage>(isExit(child));
-    say("keeper", `child ${exit.from} exited (${describe(exit.reason)}); restarting`);
-    child = self.spawnLink(worker("child"));
-  }
-  self.send(shell.pid, "gave up");
-});
-for (let i = 0; i < 2; i++) {
-  const { child } = await shell.receive<{ child: Pid }>(
-    (m) => typeof m === "object" && m !== null && "child" in m,
-  );
-  shell.send(child, "crash");
-}
-say("shell", `keeper says: ${await shell.receive((m) => m === "gave up")}`);
+console.log("\n4. Inject a crash; the supervisor restarts the store");
+const before = node.whereis("kv")!;
+const down = shell.monitor(before);
+cast(node, kv, { op: "crash" });
+const { reason } = await shell.receive(isDown(down));
+say(`${before} went down: ${describe(reason)}`);
+const [after] = await whichChildren(node, sup); // served after the supervisor handled the EXIT
+say(`restarted as ${after?.pid} (was ${before}); the name "kv" now points to ${node.whereis("kv")}`);
+say(
+  `keys after the restart: ${describe(await call(node, kv, { op: "keys" }))} (init ran again from the seed)`,
+);
 
-console.log("\n5. Monitoring a name that is not registered gives DOWN noproc at once");
-const ref = shell.monitor("nobody");
-const down = (await shell.receive(isDown(ref))) as DownMessage;
-say("shell", `DOWN ${JSON.stringify(down.item)}: ${describe(down.reason)}`);
-
-const info = node.processInfo(greeter);
-console.log(`\n6. Introspection: ${node.processes().length} processes alive; greeter:`, {
-  status: info?.status,
-  messagesIn: info?.messagesIn,
-  messagesOut: info?.messagesOut,
-});
-void keeper;
+console.log("\n5. Shut the tree down (children first, newest first)");
+await Supervisor.stop(node, sup, "shutdown");
+say(`app_sup alive: ${node.isAlive(sup)}, kv registered: ${node.whereis("kv") !== undefined}`);
 await node.stop();
-console.log("\nnode stopped: every process ended with reason shutdown.\n");
+console.log("");
