@@ -1,6 +1,6 @@
 /** The demo's key-value store: a GenServer with a typed protocol, and a way to make it crash. */
 import type { ReplyTo } from "@maquis/core";
-import { type Call, GenServer, named, noreply, ok, reply } from "@maquis/gen-server";
+import { type Call, GenServer, named, ok, reply } from "@maquis/gen-server";
 
 export interface KvProtocol {
   calls:
