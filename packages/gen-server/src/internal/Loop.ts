@@ -45,6 +45,13 @@ class TimeoutTick {
 
 type Step = void | PromiseLike<void>;
 
+/**
+ * Whether the process ended (killed, say) while an async callback was pending: its continuation must
+ * not run any more of the server (later callbacks, replies, reports), as a killed Erlang process runs
+ * nothing.
+ */
+const gone = (self: ProcessContext): boolean => !self.node.isAlive(self.pid);
+
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 
@@ -126,9 +133,13 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
     }
     if (isThenable(result)) {
       return result.then(
-        (value) => this.afterInit(value, self),
+        (value) => (gone(self) ? undefined : this.afterInit(value, self)),
         (thrown: unknown) =>
-          thrown instanceof Error ? this.initFailed(thrown, self) : this.afterInit(thrown, self),
+          gone(self)
+            ? undefined
+            : thrown instanceof Error
+              ? this.initFailed(thrown, self)
+              : this.afterInit(thrown, self),
       );
     }
     return this.afterInit(result, self);
@@ -210,6 +221,11 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
         return this.terminate(message.reason, self);
       }
     }
+    return this.info(info, self);
+  }
+
+  /** Hands `info` to handleInfo (or logs and drops it when the server has none). */
+  private info(info: unknown, self: ProcessContext): Step {
     this.current = info;
     if (this.debug !== null) this.event({ kind: "in", message: info });
     if (this.server.handleInfo === undefined) {
@@ -240,7 +256,13 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
     const r = result as Result | null | undefined;
     switch (r?.kind) {
       case "reply":
-        self.reply(message.from, r.reply);
+        try {
+          self.reply(message.from, r.reply);
+        } catch (error) {
+          // An unsendable reply (core refuses `undefined`) crashes the server like any callback
+          // error: terminate runs and the crash is reported, instead of the process dying silently.
+          return this.crash(error as Error, self);
+        }
         this.state = r.state;
         if (this.debug !== null)
           this.event({ kind: "out", reply: r.reply, to: message.from.pid, state: r.state });
@@ -256,9 +278,13 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
         // Checked after the result kinds, so that a synchronous result never pays for a `then` lookup.
         if (isThenable(result)) {
           return result.then(
-            (value) => this.afterCall(value, message, self),
+            (value) => (gone(self) ? undefined : this.afterCall(value, message, self)),
             (thrown: unknown) =>
-              thrown instanceof Error ? this.crash(thrown, self) : this.afterCall(thrown, message, self),
+              gone(self)
+                ? undefined
+                : thrown instanceof Error
+                  ? this.crash(thrown, self)
+                  : this.afterCall(thrown, message, self),
           );
         }
         return this.terminate({ badReturnValue: result }, self);
@@ -297,9 +323,13 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
         // Checked after the result kinds, so that a synchronous result never pays for a `then` lookup.
         if (isThenable(result)) {
           return result.then(
-            (value) => this.afterNoreply(value, self),
+            (value) => (gone(self) ? undefined : this.afterNoreply(value, self)),
             (thrown: unknown) =>
-              thrown instanceof Error ? this.crash(thrown, self) : this.afterNoreply(thrown, self),
+              gone(self)
+                ? undefined
+                : thrown instanceof Error
+                  ? this.crash(thrown, self)
+                  : this.afterNoreply(thrown, self),
           );
         }
         return this.terminate({ badReturnValue: result }, self);
@@ -316,7 +346,12 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
         if (this.debug !== null) this.event({ kind: "continue", value: next.continue });
         return this.noreplyCallback("handleContinue", next.continue, self);
       }
-      if ("timeout" in next) return this.armTimeout(next.timeout, next.message, self);
+      if ("timeout" in next) {
+        // OTP's `{timeout, 0, Msg}`: Msg is handled at once, ahead of anything already queued (unlike a
+        // plain 0, which only fires on an empty mailbox).
+        if (next.timeout === 0) return this.info(next.message, self);
+        return this.armTimeout(next.timeout, next.message, self);
+      }
     }
     return this.terminate({ badReturnValue: next }, self);
   }
@@ -350,7 +385,13 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
    */
   terminate(reason: ExitReason, self: ProcessContext, pendingReply?: [ReplyTo, unknown]): Step {
     const finish = (exitReason: ExitReason): void => {
-      if (pendingReply !== undefined) self.reply(pendingReply[0], pendingReply[1]);
+      if (pendingReply !== undefined) {
+        try {
+          self.reply(pendingReply[0], pendingReply[1]);
+        } catch (error) {
+          exitReason = error; // an unsendable reply: reported as the exit reason
+        }
+      }
       if (!isNormalExit(exitReason)) this.report(exitReason, self);
       self.exit(exitReason);
     };
@@ -361,12 +402,14 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
       result = terminate.call(this.server, reason, this.state);
     } catch (thrown) {
       if (thrown instanceof ProcessExitedError) throw thrown;
-      return finish(exitReasonOf(thrown));
+      // The throw rule: a thrown non-Error is terminate's return value, not a crash.
+      return finish(thrown instanceof Error ? exitReasonOf(thrown) : reason);
     }
     if (isThenable(result)) {
       return result.then(
-        () => finish(reason),
-        (thrown: unknown) => finish(exitReasonOf(thrown)),
+        () => (gone(self) ? undefined : finish(reason)),
+        (thrown: unknown) =>
+          gone(self) ? undefined : finish(thrown instanceof Error ? exitReasonOf(thrown) : reason),
       );
     }
     return finish(reason);

@@ -1,12 +1,14 @@
-import { BadArgError, type ProcessContext, type ViaName } from "@maquis/core";
+import type { ProcessContext, ViaName } from "@maquis/core";
 import {
   type Caller,
   lineageOf,
   type Started,
+  StartError,
   Starter,
   type StartMode,
   type StartOptions,
   startProcess,
+  UndefinedCallbackError,
 } from "@maquis/sys";
 import type { Next } from "../Results.js";
 import type { GenServer } from "../GenServer.js";
@@ -30,7 +32,9 @@ export const startServer = <T extends GenServer<Protocol, unknown, unknown>>(
     ? new (source as GenServerClass<T>)()
     : source) as unknown as GenServer;
   if (typeof (server as { init?: unknown }).init !== "function") {
-    throw new BadArgError(`not a GenServer: ${String(source)}`);
+    // Erlang's `{error, {undef, [{Mod, init, [Args], _}]}}`: the start fails; it does not throw.
+    const name = (server as { constructor?: { name?: string } } | null)?.constructor?.name ?? String(source);
+    return Promise.reject(new StartError(new UndefinedCallbackError(name, "init")));
   }
   return startProcess(caller, mode, options, `GenServer:${server.constructor.name}`, (starter) => {
     return new GenServerLoop(server, starter, args);
