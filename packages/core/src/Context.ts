@@ -197,7 +197,10 @@ export interface ProcessContext {
    */
   abandonRequest(ref: Ref): boolean;
 
-  /** Sends `value` to whoever is waiting on `to` (Erlang's `gen:reply`). Never throws. */
+  /**
+   * Sends `value` to whoever is waiting on `to` (Erlang's `gen:reply`). Never throws; `undefined` is a
+   * valid reply (unlike a message), and a reply to a request that has ended is dropped.
+   */
   reply(to: ReplyTo, value: unknown): void;
 
   /**

@@ -28,7 +28,7 @@ import type { ExitReason, ProcessContext, ReplyTo } from "@maquis/core";
 import { call, cast, sendReply, stopServer } from "./Client.js";
 import type { Caller, StartOptions, SystemEvent } from "@maquis/sys";
 import { type EnterLoopOptions, enterLoop, type GenServerClass, startServer } from "./internal/start.js";
-import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerRef } from "./Protocol.js";
+import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerPid } from "./Protocol.js";
 import type { CallResult, InitResult, NoReplyResult } from "./Results.js";
 import type { Ref } from "@maquis/core";
 
@@ -84,7 +84,7 @@ export abstract class GenServer<P extends Protocol = AnyProtocol, S = unknown, A
     this: GenServerClass<T>,
     caller: Caller,
     ...rest: StartArgs<ArgsOf<T>>
-  ): Promise<ServerRef<ProtocolOfServer<T>>> {
+  ): Promise<ServerPid<ProtocolOfServer<T>>> {
     return startServer(caller, "start", this, rest[0], rest[1]).then((s) => s.pid);
   }
 
@@ -93,7 +93,7 @@ export abstract class GenServer<P extends Protocol = AnyProtocol, S = unknown, A
     this: GenServerClass<T>,
     caller: ProcessContext,
     ...rest: StartArgs<ArgsOf<T>>
-  ): Promise<ServerRef<ProtocolOfServer<T>>> {
+  ): Promise<ServerPid<ProtocolOfServer<T>>> {
     return startServer(caller, "startLink", this, rest[0], rest[1]).then((s) => s.pid);
   }
 
@@ -102,7 +102,7 @@ export abstract class GenServer<P extends Protocol = AnyProtocol, S = unknown, A
     this: GenServerClass<T>,
     caller: ProcessContext,
     ...rest: StartArgs<ArgsOf<T>>
-  ): Promise<[ServerRef<ProtocolOfServer<T>>, Ref]> {
+  ): Promise<[ServerPid<ProtocolOfServer<T>>, Ref]> {
     return startServer(caller, "startMonitor", this, rest[0], rest[1]).then((s) => [s.pid, s.monitor!]);
   }
 

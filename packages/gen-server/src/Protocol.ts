@@ -9,7 +9,7 @@
  *   casts: { op: "clear" };
  * }
  */
-import type { Destination } from "@maquis/core";
+import type { Destination, Pid } from "@maquis/core";
 
 /** One call: its request type and the reply type it gets. */
 export interface Call<Request, Reply> {
@@ -36,6 +36,9 @@ declare const protocol: unique symbol;
  * A plain pid or name is accepted wherever a `ServerRef` is, with an untyped protocol.
  */
 export type ServerRef<P extends Protocol = AnyProtocol> = Destination & { readonly [protocol]?: P };
+
+/** The pid of a started server that speaks protocol `P`: a `Pid` (usable wherever one is) and a {@link ServerRef}. */
+export type ServerPid<P extends Protocol = AnyProtocol> = Pid & { readonly [protocol]?: P };
 
 /** Gives a name (or pid) its protocol type, e.g. `named<KvProtocol>("kv")`. */
 export const named = <P extends Protocol>(ref: Destination): ServerRef<P> => ref as ServerRef<P>;

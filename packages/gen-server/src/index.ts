@@ -40,6 +40,7 @@ export {
   type Protocol,
   type ProtocolOf,
   type ReplyFor,
+  type ServerPid,
   type ServerRef,
 } from "./Protocol.js";
 export {

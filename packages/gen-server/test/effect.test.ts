@@ -11,6 +11,7 @@ import {
   noreply,
   ok,
   reply,
+  type ServerPid,
   type ServerRef,
   stop,
 } from "../src/index.js";
@@ -110,7 +111,7 @@ describe("Effect API: clients", () => {
     const { node, inbox } = startNode();
     const program = Effect.gen(function* () {
       const counter = yield* Counter.start(node, 5);
-      expectTypeOf(counter).toEqualTypeOf<ServerRef<CounterProtocol>>();
+      expectTypeOf(counter).toEqualTypeOf<ServerPid<CounterProtocol>>();
       yield* cast(node, counter, { op: "inc", by: 2 });
       const n = yield* call(node, counter, { op: "get" });
       expectTypeOf(n).toEqualTypeOf<number>();
@@ -131,7 +132,7 @@ describe("Effect API: clients", () => {
   it("starts and calls a Promise-API GenServer, and the Promise API calls an Effect server", async () => {
     const { node } = startNode();
     const promiseCounter = await Effect.runPromise(start(node, PromiseCounter, 1));
-    expectTypeOf(promiseCounter).toEqualTypeOf<ServerRef<CounterProtocol>>();
+    expectTypeOf(promiseCounter).toEqualTypeOf<ServerPid<CounterProtocol>>();
     expect(await Effect.runPromise(call(node, promiseCounter, { op: "get" }))).toBe(1);
     const effectCounter = await Effect.runPromise(start(node, Counter, 3));
     expect(await callPromise(node, effectCounter, { op: "get" })).toBe(3);
@@ -149,7 +150,7 @@ describe("Effect API: clients", () => {
     // @ts-expect-error: a link needs a process, not a node
     Counter.startLink(node);
     expectTypeOf(Counter.startLink(inbox)).toEqualTypeOf<
-      Effect.Effect<ServerRef<CounterProtocol>, StartFailure>
+      Effect.Effect<ServerPid<CounterProtocol>, StartFailure>
     >();
     expectTypeOf(cast(node, "x", 1)).toEqualTypeOf<Effect.Effect<void>>();
     // Callbacks take no services: an Effect that needs one does not fit.
@@ -280,7 +281,7 @@ describe("Effect API: clients", () => {
     expect((down as DownMessage).reason).toBe("shutdown");
     await Effect.runPromise(EffectGenServer.stop(inbox, linked));
     const [promiseServer, ref2] = await Effect.runPromise(startMonitor(inbox, PromiseCounter, 2));
-    expectTypeOf(promiseServer).toEqualTypeOf<ServerRef<CounterProtocol>>();
+    expectTypeOf(promiseServer).toEqualTypeOf<ServerPid<CounterProtocol>>();
     node.exit(promiseServer as Pid, "kill");
     expect(await inbox.receive(isDown(ref2), 0)).toMatchObject({ reason: "killed" });
   });
@@ -529,7 +530,7 @@ describe("Effect API: bridges to the Promise API", () => {
     expect(toGenServer(Counter)).toBe(AsGenServer);
     expect(AsGenServer.name).toBe("Counter");
     const counter = await AsGenServer.start(node, 4);
-    expectTypeOf(counter).toEqualTypeOf<ServerRef<CounterProtocol>>();
+    expectTypeOf(counter).toEqualTypeOf<ServerPid<CounterProtocol>>();
     GenServer.cast(node, counter, { op: "inc", by: 1 });
     expect(await callPromise(node, counter, { op: "get" })).toBe(5);
     await GenServer.stop(node, counter);

@@ -21,6 +21,7 @@ import {
   type ProtocolOf,
   type ReplyFor,
   reply,
+  type ServerPid,
   type ServerRef,
 } from "../src/index.js";
 import { useNodes } from "./support.js";
@@ -68,7 +69,7 @@ describe("typed protocols", () => {
   it("call infers the reply type of each request from the ServerRef's protocol", async () => {
     const { node, inbox } = startNode();
     const kv = await Kv.start(node);
-    expectTypeOf(kv).toEqualTypeOf<ServerRef<KvProtocol>>();
+    expectTypeOf(kv).toEqualTypeOf<ServerPid<KvProtocol>>();
     expectTypeOf<ProtocolOf<typeof kv>>().toEqualTypeOf<KvProtocol>();
 
     const put = await call(node, kv, { op: "put", key: "a", value: "1" });
@@ -108,9 +109,9 @@ describe("typed protocols", () => {
 
     // start arguments: optional when the server takes undefined, required otherwise
     const needs = await Needs.start(node, 5);
-    expectTypeOf(needs).toEqualTypeOf<ServerRef<AnyProtocol>>();
+    expectTypeOf(needs).toEqualTypeOf<ServerPid<AnyProtocol>>();
     const [monitored, ref] = await Kv.startMonitor(inbox);
-    expectTypeOf(monitored).toEqualTypeOf<ServerRef<KvProtocol>>();
+    expectTypeOf(monitored).toEqualTypeOf<ServerPid<KvProtocol>>();
     expect(ref).toBeDefined();
   });
 

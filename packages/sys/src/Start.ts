@@ -138,10 +138,9 @@ export const startProcess = async (
   const timeout = options.timeout ?? Number.POSITIVE_INFINITY;
   if (!(timeout >= 0)) throw new BadArgError(`invalid start timeout: ${timeout}`);
   const name = options.name;
-  if (typeof name === "string") {
-    const existing = caller.whereis(name);
-    if (existing !== undefined) throw new StartError({ alreadyStarted: existing });
-  }
+  // Checked before spawning, so a taken name spawns nothing (no stray DOWN or EXIT for the caller).
+  const existing = typeof name === "string" ? caller.whereis(name) : name?.via.whereisName(name.name);
+  if (existing !== undefined) throw new StartError({ alreadyStarted: existing });
   const starter = new Starter(options);
   const handler = makeHandler(starter);
   const spawnOptions = typeof name === "string" ? { name } : undefined;

@@ -122,7 +122,9 @@ export class Process implements Runnable, ProcessContext {
   // ---- the run queue slice ----
 
   runSlice(): void {
-    if (this.flags & EXITED) return;
+    // BUSY: an async init or receive is pending (a message it sent itself before its first await
+    // scheduled this process); the settling promise reschedules it.
+    if (this.flags & (EXITED | BUSY)) return;
     if (this.flags & PULL) {
       this.handOver();
       return;
@@ -406,7 +408,6 @@ export class Process implements Runnable, ProcessContext {
   }
 
   reply(to: ReplyTo, value: unknown): void {
-    if (value === undefined) throw new BadArgError("cannot send undefined");
     this.messagesOut++;
     this.reductions--;
     this.rt.sendToAlias(to.tag, value);

@@ -193,6 +193,8 @@ export class Runtime implements DistributionHost {
 
   /** A message to an alias: settles the request it belongs to, or is dropped if that request ended. */
   sendToAlias(alias: Ref, message: unknown): void {
+    // A reply may be `undefined` (a call whose reply type is void): it settles a promise or is wrapped
+    // in a ReplyMessage, so it never stands for "no message" in a mailbox.
     if (alias.node !== this.name) {
       this.sendRemote(alias.node, { kind: "send", to: alias, message });
       return;

@@ -7,7 +7,7 @@ import type { Caller } from "@maquis/sys";
 import type * as Effect from "effect/Effect";
 import type { ProtocolOfServer, StartArgs, StatusInfo } from "../GenServer.js";
 import type { GenServerClass } from "../internal/start.js";
-import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerRef } from "../Protocol.js";
+import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerPid } from "../Protocol.js";
 import type { CallResult, InitResult, NoReplyResult } from "../Results.js";
 import { type AnyEffectServer, type EffectArgsOf, EffectServerTypeId } from "./Adapter.js";
 import { call, cast, reply, stop } from "./Client.js";
@@ -107,8 +107,8 @@ export abstract class EffectGenServer<P extends Protocol = AnyProtocol, S = unkn
     this: GenServerClass<T>,
     caller: Caller,
     ...rest: StartArgs<EffectArgsOf<T>>
-  ): Effect.Effect<ServerRef<ProtocolOfServer<T>>, StartFailure> {
-    return (start as (...args: unknown[]) => Effect.Effect<ServerRef<ProtocolOfServer<T>>, StartFailure>)(
+  ): Effect.Effect<ServerPid<ProtocolOfServer<T>>, StartFailure> {
+    return (start as (...args: unknown[]) => Effect.Effect<ServerPid<ProtocolOfServer<T>>, StartFailure>)(
       caller,
       this,
       ...rest,
@@ -120,8 +120,8 @@ export abstract class EffectGenServer<P extends Protocol = AnyProtocol, S = unkn
     this: GenServerClass<T>,
     caller: ProcessContext,
     ...rest: StartArgs<EffectArgsOf<T>>
-  ): Effect.Effect<ServerRef<ProtocolOfServer<T>>, StartFailure> {
-    return (startLink as (...args: unknown[]) => Effect.Effect<ServerRef<ProtocolOfServer<T>>, StartFailure>)(
+  ): Effect.Effect<ServerPid<ProtocolOfServer<T>>, StartFailure> {
+    return (startLink as (...args: unknown[]) => Effect.Effect<ServerPid<ProtocolOfServer<T>>, StartFailure>)(
       caller,
       this,
       ...rest,
@@ -133,11 +133,11 @@ export abstract class EffectGenServer<P extends Protocol = AnyProtocol, S = unkn
     this: GenServerClass<T>,
     caller: ProcessContext,
     ...rest: StartArgs<EffectArgsOf<T>>
-  ): Effect.Effect<[server: ServerRef<ProtocolOfServer<T>>, monitor: Ref], StartFailure> {
+  ): Effect.Effect<[server: ServerPid<ProtocolOfServer<T>>, monitor: Ref], StartFailure> {
     return (
       startMonitor as (
         ...args: unknown[]
-      ) => Effect.Effect<[server: ServerRef<ProtocolOfServer<T>>, monitor: Ref], StartFailure>
+      ) => Effect.Effect<[server: ServerPid<ProtocolOfServer<T>>, monitor: Ref], StartFailure>
     )(caller, this, ...rest);
   }
 

@@ -7,7 +7,7 @@ import type { Caller, Started, StartMode, StartOptions } from "@maquis/sys";
 import type * as Effect from "effect/Effect";
 import type { ArgsOf, GenServer, ProtocolOfServer, StartArgs } from "../GenServer.js";
 import { type GenServerClass, type ServerSource, startServer } from "../internal/start.js";
-import type { Protocol, ServerRef } from "../Protocol.js";
+import type { Protocol, ServerPid, ServerRef } from "../Protocol.js";
 import { type AnyEffectServer, type EffectArgsOf, isEffectServer, toGenServer } from "./Adapter.js";
 import { fromPromise } from "./Client.js";
 import { fromStartError, type StartFailure } from "./Errors.js";
@@ -51,8 +51,8 @@ export const start = <T extends AnyServer>(
   caller: Caller,
   server: GenServerClass<T> | T,
   ...rest: StartArgs<ServerArgsOf<T>>
-): Effect.Effect<ServerRef<ProtocolOfServer<T>>, StartFailure> =>
-  startEffect(caller, "start", server, rest[0], rest[1], (s) => s.pid as ServerRef<ProtocolOfServer<T>>);
+): Effect.Effect<ServerPid<ProtocolOfServer<T>>, StartFailure> =>
+  startEffect(caller, "start", server, rest[0], rest[1], (s) => s.pid as ServerPid<ProtocolOfServer<T>>);
 
 /**
  * Starts a server linked to the calling process (Erlang's `gen_server:start_link`), as an Effect: if
@@ -65,8 +65,8 @@ export const startLink = <T extends AnyServer>(
   caller: ProcessContext,
   server: GenServerClass<T> | T,
   ...rest: StartArgs<ServerArgsOf<T>>
-): Effect.Effect<ServerRef<ProtocolOfServer<T>>, StartFailure> =>
-  startEffect(caller, "startLink", server, rest[0], rest[1], (s) => s.pid as ServerRef<ProtocolOfServer<T>>);
+): Effect.Effect<ServerPid<ProtocolOfServer<T>>, StartFailure> =>
+  startEffect(caller, "startLink", server, rest[0], rest[1], (s) => s.pid as ServerPid<ProtocolOfServer<T>>);
 
 /**
  * Starts a server monitored by the calling process (Erlang's `gen_server:start_monitor`), as an
@@ -79,8 +79,8 @@ export const startMonitor = <T extends AnyServer>(
   caller: ProcessContext,
   server: GenServerClass<T> | T,
   ...rest: StartArgs<ServerArgsOf<T>>
-): Effect.Effect<[server: ServerRef<ProtocolOfServer<T>>, monitor: Ref], StartFailure> =>
+): Effect.Effect<[server: ServerPid<ProtocolOfServer<T>>, monitor: Ref], StartFailure> =>
   startEffect(caller, "startMonitor", server, rest[0], rest[1], (s) => [
-    s.pid as ServerRef<ProtocolOfServer<T>>,
+    s.pid as ServerPid<ProtocolOfServer<T>>,
     s.monitor!,
   ]);

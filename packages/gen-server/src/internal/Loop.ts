@@ -38,8 +38,11 @@ import type { Next, Stop } from "../Results.js";
 /** The message a gen-server timeout delivers to itself; stale ones (cancelled timeouts) are dropped. */
 class TimeoutTick {
   readonly message: unknown;
-  constructor(message: unknown) {
+  /** A plain numeric timeout (not `{ timeout, message }`): a system message restarts it, as in OTP. */
+  readonly restartMs: number;
+  constructor(message: unknown, restartMs: number) {
     this.message = message;
+    this.restartMs = restartMs;
   }
 }
 
@@ -203,7 +206,16 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
       if (this.debug !== null) this.event({ kind: "in", message: message.request });
       return this.noreplyCallback("handleCast", message.request, self);
     }
-    if (message instanceof SystemMessage) return handleSystemMessage(this, self, message);
+    if (message instanceof SystemMessage) {
+      const step = handleSystemMessage(this, self, message);
+      // OTP re-enters `receive … after Timeout` after a system message: a plain timeout starts over.
+      const tick = this.tick;
+      if (tick !== null && tick.restartMs > 0 && step === undefined) {
+        this.cancelTimeout(self);
+        this.armTimeout(tick.restartMs, tick.message, self, true);
+      }
+      return step;
+    }
     let info = message;
     if (message instanceof TimeoutTick) {
       if (message !== this.tick) return; // a timeout cancelled after it was queued
@@ -339,7 +351,7 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
   /** Applies a callback's `Next`: a timeout, hibernate (a no-op), or a continue that runs right now. */
   private next(next: Next | undefined, self: ProcessContext): Step {
     if (next === undefined || next === "hibernate") return;
-    if (typeof next === "number") return this.armTimeout(next, "timeout", self);
+    if (typeof next === "number") return this.armTimeout(next, "timeout", self, true);
     if (typeof next === "object" && next !== null) {
       if ("continue" in next) {
         this.current = next;
@@ -350,16 +362,16 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
         // OTP's `{timeout, 0, Msg}`: Msg is handled at once, ahead of anything already queued (unlike a
         // plain 0, which only fires on an empty mailbox).
         if (next.timeout === 0) return this.info(next.message, self);
-        return this.armTimeout(next.timeout, next.message, self);
+        return this.armTimeout(next.timeout, next.message, self, false);
       }
     }
     return this.terminate({ badReturnValue: next }, self);
   }
 
-  private armTimeout(ms: number, message: unknown, self: ProcessContext): Step {
+  private armTimeout(ms: number, message: unknown, self: ProcessContext, plain: boolean): Step {
     if (ms === Number.POSITIVE_INFINITY) return;
     if (!(ms >= 0)) return this.terminate({ badReturnValue: ms }, self);
-    const tick = new TimeoutTick(message);
+    const tick = new TimeoutTick(message, plain ? ms : 0);
     this.tick = tick;
     // A zero timeout goes behind whatever is queued, so it fires only if nothing else came first.
     if (ms === 0) self.send(self.pid, tick);
