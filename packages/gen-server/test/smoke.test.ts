@@ -99,3 +99,28 @@ describe("enterLoop", () => {
     ]);
   });
 });
+
+describe("timeouts and system messages", () => {
+  it("a plain timeout starts over after a system message, as OTP's loop re-enters receive…after", async () => {
+    const { node, clock, inbox } = startNode();
+    class Sleepy extends GenServer<{ calls: never; casts: never }, string> {
+      init() {
+        return ok("waiting", 1000);
+      }
+      override handleInfo(message: unknown, _state: string) {
+        inbox.send(inbox.pid, ["info", message]);
+        return noreply("fired");
+      }
+    }
+    const pid = await Sleepy.start(node);
+    clock.advance(600);
+    expect(await sys.getState(node, pid)).toBe("waiting");
+    clock.advance(600); // 1200 ms since init, but only 600 since the system message
+    expect(await sys.getState(node, pid)).toBe("waiting");
+    clock.advance(999);
+    await node.idle();
+    expect(await drain(inbox)).toEqual([]);
+    clock.advance(1);
+    expect(await inbox.receive()).toEqual(["info", "timeout"]);
+  });
+});
