@@ -9,7 +9,12 @@ export interface ReportRow {
   baselineValue: number;
   /** true for rates (msg/s), false for costs (bytes, µs). */
   higherIsBetter: boolean;
+  /** A goal to show beside the row (table only; not written to the JSON lines). */
+  target?: Target;
 }
+
+/** A goal: the ratio at least `ratio`, or the Maquis value at most `max` (in the row's unit). */
+export type Target = { readonly ratio: number } | { readonly max: number };
 
 export interface ReportLine {
   measure: string;
@@ -18,6 +23,7 @@ export interface ReportLine {
   baseline: string;
   baselineValue: number;
   ratio: number;
+  target?: Target;
 }
 
 export function median(numbers: readonly number[]): number {
@@ -45,8 +51,22 @@ function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }
 
+/** Whether `line` meets its target (true when it has none). */
+export function meetsTarget(line: ReportLine): boolean {
+  const t = line.target;
+  if (t === undefined) return true;
+  return "ratio" in t ? line.ratio >= t.ratio : line.value <= t.max;
+}
+
+function formatTarget(line: ReportLine): string {
+  const t = line.target;
+  if (t === undefined) return "";
+  const goal = "ratio" in t ? `ratio >= ${t.ratio}x` : `<= ${fmt(t.max)} ${line.unit}`;
+  return `${goal} ${meetsTarget(line) ? "met" : "MISSED"}`;
+}
+
 export function formatTable(lines: readonly ReportLine[]): string {
-  const header = ["measure", "unit", "maquis", "baseline", "baseline value", "ratio"];
+  const header = ["measure", "unit", "maquis", "baseline", "baseline value", "ratio", "target"];
   const cells = lines.map((l) => [
     l.measure,
     l.unit,
@@ -54,10 +74,15 @@ export function formatTable(lines: readonly ReportLine[]): string {
     l.baseline,
     fmt(l.baselineValue),
     `${l.ratio.toFixed(2)}x`,
+    formatTarget(l),
   ]);
+  if (!lines.some((l) => l.target !== undefined)) {
+    header.pop();
+    for (const r of cells) r.pop();
+  }
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => (r[c] as string).length)));
   // Text columns left-aligned, numbers right-aligned.
-  const numeric = [false, false, true, false, true, true];
+  const numeric = [false, false, true, false, true, true, false];
   const row = (r: readonly string[]) =>
     r
       .map((v, c) => (numeric[c] ? v.padStart(widths[c] as number) : v.padEnd(widths[c] as number)))
@@ -77,11 +102,16 @@ export function report(rows: readonly ReportRow[], jsonPath?: string): ReportLin
       baseline: r.baseline,
       baselineValue: r.baselineValue,
       ratio: ratio(r),
+      ...(r.target === undefined ? {} : { target: r.target }),
     }),
   );
   console.log(formatTable(lines));
   if (jsonPath !== undefined) {
-    writeFileSync(jsonPath, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    const json = (l: ReportLine) => {
+      const { measure, unit, value, baseline, baselineValue, ratio } = l;
+      return `${JSON.stringify({ measure, unit, value, baseline, baselineValue, ratio })}\n`;
+    };
+    writeFileSync(jsonPath, lines.map(json).join(""));
   }
   return lines;
 }

@@ -33,7 +33,27 @@ export class ProcessExitedError extends Error {
     this.name = "ProcessExitedError";
     this.reason = reason;
   }
+
+  /**
+   * @internal The error `self.exit(reason)` throws to unwind the exiting process's own code: built
+   * without capturing a stack or formatting the reason (its message is computed when read), because
+   * every behaviour stop goes through it and a stack capture was most of a restart's cost.
+   */
+  static unwinding(reason: ExitReason): ProcessExitedError {
+    const error = Object.create(ProcessExitedError.prototype) as { reason: ExitReason };
+    error.reason = reason;
+    return error as ProcessExitedError;
+  }
 }
+
+Object.defineProperty(ProcessExitedError.prototype, "name", { value: "ProcessExitedError", writable: true });
+// An own `message` (set by the constructor) shadows this; `unwinding` instances use it.
+Object.defineProperty(ProcessExitedError.prototype, "message", {
+  get(this: ProcessExitedError) {
+    return `process has exited: ${describe(this.reason)}`;
+  },
+  configurable: true,
+});
 
 /** Bytes that are not a valid encoded message. Nothing is delivered when decoding throws it. */
 export class DecodeError extends Error {

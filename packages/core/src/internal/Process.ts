@@ -338,7 +338,7 @@ export class Process implements Runnable, ProcessContext {
       return undefined as never;
     }
     this.rt.exitProcess(this, reasonOrPid);
-    throw new ProcessExitedError(reasonOrPid);
+    throw ProcessExitedError.unwinding(reasonOrPid);
   }
 
   register(name: string, pid?: Pid): void {

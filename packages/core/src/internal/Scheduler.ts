@@ -52,6 +52,10 @@ let length = 0;
 let mask = 1023;
 let kicked = false;
 let draining = false;
+// Drains are kicked with `resolved.then(drain)`: a microtask like queueMicrotask, without Node's
+// per-call validation and async-context wrapping (measurable on every call round trip).
+const resolved = Promise.resolve();
+
 /** An async body was woken during this drain: its continuation is a microtask queued behind us. */
 let wokeMicrotask = false;
 
@@ -64,7 +68,7 @@ export const schedule = (item: Runnable): void => {
   length++;
   if (!kicked && !draining) {
     kicked = true;
-    queueMicrotask(drain);
+    resolved.then(drain);
   }
 };
 
@@ -144,7 +148,7 @@ const drain = (): void => {
       kicked = true;
       // After waking an async body, continue behind its continuation (the entry check above still
       // ends the slice on time); otherwise the slice is spent: continue behind I/O.
-      if (wokeMicrotask) queueMicrotask(drain);
+      if (wokeMicrotask) resolved.then(drain);
       else macrotask(drain);
     }
     wokeMicrotask = false;
