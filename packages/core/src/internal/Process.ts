@@ -124,11 +124,13 @@ export class Process implements Runnable, ProcessContext {
   runSlice(): void {
     // BUSY: an async init or receive is pending (a message it sent itself before its first await
     // scheduled this process); the settling promise reschedules it.
-    if (this.flags & (EXITED | BUSY)) return;
-    if (this.flags & PULL) {
+    if (this.flags & EXITED) return;
+    // A message parked for a pending receive (async body, or a handler's callback awaiting receive).
+    if (this.flags & PULL || (this.waiter !== null && this.waiter.ready !== undefined)) {
       this.handOver();
       return;
     }
+    if (this.flags & BUSY) return;
     if ((this.flags & STARTED) === 0 && !this.start()) return;
     const mailbox = this.mailbox;
     if (mailbox === null) return;
