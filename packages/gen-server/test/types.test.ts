@@ -22,7 +22,6 @@ import {
   type ReplyFor,
   reply,
   type ServerPid,
-  type ServerRef,
 } from "../src/index.js";
 import { useNodes } from "./support.js";
 
