@@ -1,3 +1,7 @@
+/**
+ * The Effect API (`@maquis/gen-server/effect`): Effects with typed errors and Effect-callback servers.
+ * Over 400 lines on purpose: one file for the whole subpath, grouped by client, errors, callbacks and bridges.
+ */
 import { CallError, DownMessage, type ExitReason, isDown, type Pid, type ReplyTo } from "@maquis/core";
 import { Exit, StartError, sys } from "@maquis/sys";
 import * as Data from "effect/Data";

@@ -1,4 +1,6 @@
 /**
+ * Over 400 lines on purpose: the OTP cases of one suite group, read case by case against the original.
+ *
  * OTP's `gen_server_SUITE.erl`, part 2: cast, info, abcast, continue, event timeouts, multi_call,
  * calling_self, enter_loop (spec_init, otp_5854), hibernate, otp_7669, the format_status group,
  * get_state/replace_state and the undef_callbacks group. See gen_server_SUITE.test.ts for part 1.

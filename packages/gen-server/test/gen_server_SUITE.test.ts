@@ -1,4 +1,6 @@
 /**
+ * Over 400 lines on purpose: the OTP cases of one suite group, read case by case against the original.
+ *
  * OTP's `lib/stdlib/test/gen_server_SUITE.erl`, ported case by case (part 1: start, stop, crash,
  * loop_start_fail, call, send_request). Part 2 (`gen_server_SUITE.dispatch.test.ts`) has the rest of
  * the suite; `gen_server_SUITE.semantics.test.ts` adds the reference points the suite leaves implicit.

@@ -1,4 +1,6 @@
 /**
+ * Over 400 lines on purpose: the OTP cases of one suite group, read case by case against the original.
+ *
  * supervisor_SUITE: the API cases (child_adm, child_adm_simple, extra_return), spec and flag
  * validation (child_specs, child_specs_map, sup_flags) and multiple_restarts.
  *

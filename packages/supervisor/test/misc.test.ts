@@ -1,4 +1,6 @@
 /**
+ * Over 400 lines on purpose: the OTP cases of one suite group, read case by case against the original.
+ *
  * supervisor_SUITE: child_unlink, tree, count_children*, get_callback_module, the temporary-children
  * cases, simple_global_supervisor, order_of_children, already_started_outside_supervisor and
  * which_children*.

@@ -1,4 +1,6 @@
 /**
+ * Over 400 lines on purpose: the OTP cases of one suite group, read case by case against the original.
+ *
  * supervisor_SUITE, group significant: auto-shutdown on significant children.
  *
  * Kept whole: the suite's `significant` group.

@@ -1,4 +1,6 @@
 /**
+ * Over 400 lines on purpose: the OTP cases of one suite group, read case by case against the original.
+ *
  * OTP's `lib/stdlib/test/proc_lib_SUITE.erl`, ported to `@maquis/sys`: synchronous start
  * (`startProcess`, Erlang's `proc_lib:start*`), crash reports (`reportCrash`, `lineageOf`) and
  * `sys.stop` (Erlang's `proc_lib:stop/1,3`). See docs/parity/proc_lib_SUITE.md for every case.

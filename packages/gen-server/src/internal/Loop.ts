@@ -5,6 +5,9 @@
  *
  * Each handler below returns `undefined` when the message was handled synchronously, or a promise
  * while an async callback runs; core then holds further messages until it settles.
+ *
+ * Over 400 lines on purpose: dispatch, result handling, timeouts, terminate and the sys hooks are one
+ * state machine (as in gen_server.erl's loop); split, each part would need the others' private state.
  */
 import {
   ExitMessage,
