@@ -22,8 +22,6 @@ export class Request {
   resolve: ((value: unknown) => void) | null = null;
   reject: ((error: CallError) => void) | null = null;
   site: CallSite | undefined = undefined;
-  /** Set once the monitor is in place (the monitor may report noproc before it exists). */
-  item: Pid | RemoteName | undefined = undefined;
   done = false;
   // Deadline list links (see Deadlines).
   deadline = 0;

@@ -36,7 +36,7 @@ import {
 } from "@maquis/sys";
 import type { GenServer } from "../GenServer.js";
 import { GenCall, GenCast } from "../Messages.js";
-import type { Next, Stop } from "../Results.js";
+import type { Next } from "../Results.js";
 
 /** The message a gen-server timeout delivers to itself; stale ones (cancelled timeouts) are dropped. */
 class TimeoutTick {
@@ -487,4 +487,3 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
   }
 }
 
-export type { Stop };
