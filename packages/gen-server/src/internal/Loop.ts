@@ -486,4 +486,3 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
     this.state = change.call(this.server, oldVsn, this.state, extra);
   }
 }
-
