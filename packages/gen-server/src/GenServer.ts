@@ -28,7 +28,7 @@ import type { ExitReason, ProcessContext, ReplyTo } from "@maquis/core";
 import { call, cast, sendReply, stopServer } from "./Client.js";
 import type { Caller, StartOptions, SystemEvent } from "@maquis/sys";
 import { type EnterLoopOptions, enterLoop, type GenServerClass, startServer } from "./internal/start.js";
-import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerPid } from "./Protocol.js";
+import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerPid } from "@maquis/sys";
 import type { CallResult, InitResult, NoReplyResult } from "./Results.js";
 import type { Ref } from "@maquis/core";
 

@@ -14,23 +14,19 @@ export {
   type StartArgs,
   type StatusInfo,
 } from "./GenServer.js";
+export { abcast, call, cast, DEFAULT_CALL_TIMEOUT, multiCall } from "./Client.js";
+// The shared gen layer (Erlang's gen.erl) lives in @maquis/sys; re-exported for gen-server users.
 export {
-  abcast,
-  call,
   type CollectionResult,
-  cast,
   checkResponse,
-  DEFAULT_CALL_TIMEOUT,
-  multiCall,
+  GenCall,
+  GenCast,
   receiveResponse,
   type RequestId,
   RequestIds,
   type Response,
   sendRequest,
   waitResponse,
-} from "./Client.js";
-export { GenCall, GenCast } from "./Messages.js";
-export {
   type AnyProtocol,
   type Call,
   type CallReply,
@@ -42,7 +38,7 @@ export {
   type ReplyFor,
   type ServerPid,
   type ServerRef,
-} from "./Protocol.js";
+} from "@maquis/sys";
 export {
   type CallResult,
   type Ignore,

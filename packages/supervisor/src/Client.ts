@@ -8,7 +8,7 @@
  * `"noproc"`, or its exit reason).
  */
 import type { Destination } from "@maquis/core";
-import { GenCall } from "@maquis/gen-server";
+import { GenCall } from "@maquis/sys";
 import type { Caller } from "@maquis/sys";
 import type { ChildCounts, ChildInfo, ChildSpec, ResolvedChildSpec, StartedChild } from "./ChildSpec.js";
 import type { SupervisorClass } from "./Supervisor.js";

@@ -38,3 +38,27 @@ export {
 } from "./SystemMessage.js";
 export { handleSystemMessage, type SystemProcess, type SystemStatus } from "./SystemProcess.js";
 export { Exit, exitReasonOf, UndefinedCallbackError } from "./Exit.js";
+export { GenCall, GenCast } from "./GenMessages.js";
+export {
+  type AnyProtocol,
+  type Call,
+  type CallReply,
+  type CallRequest,
+  type CastRequest,
+  named,
+  type Protocol,
+  type ProtocolOf,
+  type ReplyFor,
+  type ServerPid,
+  type ServerRef,
+} from "./Protocol.js";
+export {
+  type CollectionResult,
+  checkResponse,
+  receiveResponse,
+  type RequestId,
+  RequestIds,
+  type Response,
+  sendRequest,
+  waitResponse,
+} from "./Requests.js";

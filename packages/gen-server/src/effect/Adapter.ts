@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect";
 import type * as Exit from "effect/Exit";
 import { GenServer, type ProtocolOfServer, type StatusInfo } from "../GenServer.js";
 import type { GenServerClass } from "../internal/start.js";
-import type { Protocol } from "../Protocol.js";
+import type { Protocol } from "@maquis/sys";
 import type { EffectGenServer } from "./EffectGenServer.js";
 
 /** Marks `EffectGenServer.prototype` (set there), so the start functions can tell the two kinds apart. */

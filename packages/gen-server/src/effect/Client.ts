@@ -12,7 +12,7 @@ import {
   sendReply,
   stopServer,
 } from "../Client.js";
-import type { CallRequest, CastRequest, Protocol, ProtocolOf, ReplyFor, ServerRef } from "../Protocol.js";
+import type { CallRequest, CastRequest, Protocol, ProtocolOf, ReplyFor, ServerRef } from "@maquis/sys";
 import { type CallFailure, fromCallError } from "./Errors.js";
 
 /**

@@ -7,7 +7,7 @@ import type { Caller } from "@maquis/sys";
 import type * as Effect from "effect/Effect";
 import type { ProtocolOfServer, StartArgs, StatusInfo } from "../GenServer.js";
 import type { GenServerClass } from "../internal/start.js";
-import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerPid } from "../Protocol.js";
+import type { AnyProtocol, CallReply, CallRequest, CastRequest, Protocol, ServerPid } from "@maquis/sys";
 import type { CallResult, InitResult, NoReplyResult } from "../Results.js";
 import { type AnyEffectServer, type EffectArgsOf, EffectServerTypeId } from "./Adapter.js";
 import { call, cast, reply, stop } from "./Client.js";

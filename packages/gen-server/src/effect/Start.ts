@@ -7,7 +7,7 @@ import type { Caller, Started, StartMode, StartOptions } from "@maquis/sys";
 import type * as Effect from "effect/Effect";
 import type { ArgsOf, GenServer, ProtocolOfServer, StartArgs } from "../GenServer.js";
 import { type GenServerClass, type ServerSource, startServer } from "../internal/start.js";
-import type { Protocol, ServerPid } from "../Protocol.js";
+import type { Protocol, ServerPid } from "@maquis/sys";
 import { type AnyEffectServer, type EffectArgsOf, isEffectServer, toGenServer } from "./Adapter.js";
 import { fromPromise } from "./Client.js";
 import { fromStartError, type StartFailure } from "./Errors.js";

@@ -25,6 +25,8 @@ import {
   Debug,
   describeEvent,
   exitReasonOf,
+  GenCall,
+  GenCast,
   handleSystemMessage,
   log,
   reportCrash,
@@ -35,7 +37,6 @@ import {
   UndefinedCallbackError,
 } from "@maquis/sys";
 import type { GenServer } from "../GenServer.js";
-import { GenCall, GenCast } from "../Messages.js";
 import type { Next } from "../Results.js";
 
 /** The message a gen-server timeout delivers to itself; stale ones (cancelled timeouts) are dropped. */

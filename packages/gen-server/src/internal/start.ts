@@ -12,7 +12,7 @@ import {
 } from "@maquis/sys";
 import type { Next } from "../Results.js";
 import type { GenServer } from "../GenServer.js";
-import type { Protocol } from "../Protocol.js";
+import type { Protocol } from "@maquis/sys";
 import { GenServerLoop } from "./Loop.js";
 
 /** A GenServer subclass with a no-argument constructor. */
