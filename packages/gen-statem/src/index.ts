@@ -82,6 +82,7 @@ export {
 } from "./Results.js";
 // The shared gen layer (Erlang's gen.erl), re-exported for gen-statem users.
 export {
+  type AnyProtocol,
   type Call,
   checkResponse,
   type CollectionResult,

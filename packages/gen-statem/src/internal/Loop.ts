@@ -102,6 +102,8 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
   private readonly saved: Module[] = [];
   private handleEventMode = false;
   private stateEnter = false;
+  /** False after a code change: the callback mode is read again before the next callback, as in OTP. */
+  private modeKnown = false;
   private readonly starter: Starter;
   private args: unknown;
   private self!: ProcessContext;
@@ -264,6 +266,7 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
     if (dispatch === undefined) return { badReturnFromCallbackMode: mode };
     this.handleEventMode = dispatch === "handleEvent";
     this.stateEnter = enter;
+    this.modeKnown = true;
     return undefined;
   }
 
@@ -331,6 +334,10 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
 
   /** Calls the state callback (or enter call) in the state being entered, then applies its result. */
   private callState(event: StatemEvent, stateCall: boolean, self: ProcessContext): Step {
+    if (!this.modeKnown) {
+      const failure = this.readCallbackMode();
+      if (failure !== undefined) return this.crash(failure, self);
+    }
     const module = this.callbacks;
     let result: unknown;
     try {
@@ -627,7 +634,10 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
   private report(reason: ExitReason, self: ProcessContext): void {
     const queue = this.current === undefined ? [] : [this.current];
     for (let i = this.queue.length - 1; i >= 0; i--) queue.push(this.queue[i]!);
-    const status = this.formatted(reason, queue) as { queue?: unknown; postponed?: unknown } | undefined;
+    const status = this.formatted(reason, queue);
+    // formatStatus may hide the reason and the events too: OTP logs the formatted ones.
+    const shaped = typeof status === "object" && status !== null ? (status as Record<string, unknown>) : {};
+    const shownQueue = Array.isArray(shaped.queue) ? (shaped.queue as unknown[]) : queue;
     const last = this.current;
     log(
       self.node,
@@ -640,9 +650,9 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
         module: this.module,
         callbackMode: this.handleEventMode ? "handleEvent" : "stateFunctions",
         stateEnter: this.stateEnter,
-        lastEvent: last,
+        lastEvent: shownQueue[0],
         status,
-        reason,
+        reason: "reason" in shaped ? shaped.reason : reason,
         client: last?.type === "call" ? last.from.pid : undefined,
       },
     );
@@ -703,7 +713,6 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
     }
     this.state = next.state;
     this.data = next.data;
-    const failure = this.readCallbackMode();
-    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+    this.modeKnown = false;
   }
 }
