@@ -119,8 +119,11 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
   private nextState: unknown = undefined;
   private nextData: unknown = undefined;
   private postpone = false;
+  // Reused arrays with explicit counts: truncating an array on every event costs more than the event.
   private readonly inserted: QueuedEvent[] = [];
+  private insertedCount = 0;
   private readonly timeouts: TimeoutAction[] = [];
+  private timeoutCount = 0;
 
   constructor(module: object, starter: Starter, args: unknown) {
     this.callbacks = module as Module;
@@ -321,8 +324,8 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
     this.nextState = this.state;
     this.nextData = this.data;
     this.postpone = false;
-    this.inserted.length = 0;
-    this.timeouts.length = 0;
+    this.insertedCount = 0;
+    this.timeoutCount = 0;
   }
 
   /** Runs the state callback for `event` and the transition it asks for. */
@@ -429,14 +432,14 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
   private action(action: Action, stateCall: boolean, self: ProcessContext): unknown {
     if (typeof action === "number") {
       if (!(action >= 0)) return { badActionFromStateFunction: action };
-      this.timeouts.push({
+      this.timeouts[this.timeoutCount++] = {
         kind: "setTimeout",
         timer: "timeout",
         name: undefined,
         time: action,
         message: action,
         abs: false,
-      });
+      };
       return undefined;
     }
     if (action === "postpone") {
@@ -471,7 +474,7 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
           return { badActionFromStateFunction: action };
         }
         if (event.type === "call" && !isReplyTo(event.from)) return { badActionFromStateFunction: action };
-        this.inserted.push(event);
+        this.inserted[this.insertedCount++] = event;
         if (this.debug !== null) this.event({ kind: "in", message: event, state: this.nextState });
         return undefined;
       }
@@ -495,7 +498,7 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
       time === "update" ||
       (typeof time === "number" && (action.abs ? !Number.isNaN(time) : time >= 0));
     if (!valid) return { badActionFromStateFunction: action };
-    this.timeouts.push(action);
+    this.timeouts[this.timeoutCount++] = action;
     return undefined;
   }
 
@@ -543,21 +546,22 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
     }
     this.state = this.nextState;
     this.data = this.nextData;
-    if (this.timeouts.length > 0) this.applyTimeouts(self);
+    if (this.timeoutCount > 0) this.applyTimeouts(self);
     const inserted = this.inserted;
-    for (let i = inserted.length - 1; i >= 0; i--) queue.push(inserted[i]!);
+    for (let i = this.insertedCount - 1; i >= 0; i--) queue.push(inserted[i]!);
   }
 
   /** Applies the collected timeouts; of several for one timer, only the last counts (OTP's `Seen`). */
   private applyTimeouts(self: ProcessContext): void {
     const list = this.timeouts;
-    if (list.length === 1) {
+    const count = this.timeoutCount;
+    if (count === 1) {
       this.applyTimeout(list[0]!, self);
       return;
     }
     const winners: TimeoutAction[] = [];
     const seen = new Set<unknown>();
-    for (let i = list.length - 1; i >= 0; i--) {
+    for (let i = count - 1; i >= 0; i--) {
       const t = list[i]!;
       const key = t.timer === "genericTimeout" ? t.name : t.timer === "timeout" ? EVENT_TIMER : STATE_TIMER;
       if (seen.has(key)) continue;
