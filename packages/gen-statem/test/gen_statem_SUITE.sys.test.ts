@@ -6,7 +6,7 @@
  * `all()`: code_change, the sys group (sys1, the format_status group, get_state, replace_state) in both
  * callback modes, hibernate, auto_hibernate, enter_loop, the undef_callbacks group (with pop_too_many),
  * undef_in_terminate, the format_log group, reply_by_alias_with_payload and the three request-id
- * collection cases. docs/parity/gen_statem_SUITE.part2.md lists what differs and why.
+ * collection cases. docs/parity/gen_statem_SUITE.md (part 2) lists what differs and why.
  */
 import { BadArgError, type Inbox, isDown, isExit, type Pid, Ref } from "@maquis/core";
 import { CallbackFailedError, type LogEvent, sys, UndefinedCallbackError } from "@maquis/sys";

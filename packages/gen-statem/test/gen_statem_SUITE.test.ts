@@ -5,7 +5,7 @@
  * stop and abnormal groups (each in both callback modes, as the suite's `*_handle_event` groups run
  * them), then shutdown, loop_start_fail, stop_and_reply, state_enter, event_order, state_timeout,
  * timeout_cancel_and_update, event_types and generic_timers. Part 2 (sys, hibernation, enter_loop,
- * callbacks, requests) is `gen_statem_SUITE.sys.test.ts`; docs/parity/gen_statem_SUITE.part1.md lists
+ * callbacks, requests) is `gen_statem_SUITE.sys.test.ts`; docs/parity/gen_statem_SUITE.md (part 1) lists
  * every case of this part with its status.
  *
  * Conventions: the test process is an inbox (Erlang's `self()`), trapping exits where the suite does;

@@ -1,4 +1,7 @@
-/** The examples of docs/gen-statem.md, kept compiling and working (same code as the guide). */
+/**
+ * The examples of docs/gen-statem.md, kept compiling and working (same code as the guide). Over 400
+ * lines on purpose: one test per guide section, each with the section's classes as the guide shows them.
+ */
 import { StartError, startProcess, sys } from "@maquis/sys";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {

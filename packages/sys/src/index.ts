@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export * as sys from "./Sys.js";
+export { afterCallback, isThenable, processGone, type Step } from "./Callbacks.js";
 export { type Caller, isProcessCaller, nodeOf } from "./Caller.js";
 export {
   Debug,

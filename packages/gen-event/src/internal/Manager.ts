@@ -27,7 +27,9 @@ import {
   Debug,
   exitReasonOf,
   handleSystemMessage,
+  isThenable,
   log,
+  processGone as gone,
   reportCrash,
   type Starter,
   type SystemEvent,
@@ -77,15 +79,6 @@ interface Result {
 }
 
 const ignore = (): void => {};
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
-
-/**
- * Whether the process ended (killed, say) while an async callback was pending: its continuation must
- * not run any more of the manager, as a killed Erlang process runs nothing.
- */
-const gone = (self: ProcessContext): boolean => !self.node.isAlive(self.pid);
 
 /** A thrown value as a callback outcome: an Error (or Exit) is a crash, anything else a return value. */
 const rethrowExited = (thrown: unknown): void => {

@@ -3,7 +3,7 @@
  * given by clients are read and matched.
  */
 import { type Pid, type ProcessContext, ProcessExitedError } from "@maquis/core";
-import { exitReasonOf, type SystemEvent, UndefinedCallbackError } from "@maquis/sys";
+import { exitReasonOf, isThenable, type SystemEvent, UndefinedCallbackError } from "@maquis/sys";
 import type { HandlerId } from "../HandlerId.js";
 import { Failure } from "./messages.js";
 
@@ -84,9 +84,6 @@ export class HandlerRecord {
     return this.handlerClass === target.handlerClass && this.instanceId === target.instanceId;
   }
 }
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 
 /** A handler's init or constructor threw: `{ exit: reason }`; ProcessExitedError ends the manager. */
 const initCrashed = (self: ProcessContext, thrown: unknown): Failure => {

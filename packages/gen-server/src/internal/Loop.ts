@@ -22,15 +22,19 @@ import {
   type ReplyTo,
 } from "@maquis/core";
 import {
+  afterCallback,
   Debug,
   describeEvent,
   exitReasonOf,
   GenCall,
   GenCast,
   handleSystemMessage,
+  isThenable,
   log,
+  processGone as gone,
   reportCrash,
   type Starter,
+  type Step,
   type SystemEvent,
   SystemMessage,
   type SystemProcess,
@@ -49,18 +53,6 @@ class TimeoutTick {
     this.restartMs = restartMs;
   }
 }
-
-type Step = void | PromiseLike<void>;
-
-/**
- * Whether the process ended (killed, say) while an async callback was pending: its continuation must
- * not run any more of the server (later callbacks, replies, reports), as a killed Erlang process runs
- * nothing.
- */
-const gone = (self: ProcessContext): boolean => !self.node.isAlive(self.pid);
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 
 // The callbacks are invoked through this loose view: the class's own signatures are for its users.
 interface Callbacks {
@@ -139,14 +131,11 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
       result = thrown; // Erlang's throw rule: a thrown value is the callback's return value
     }
     if (isThenable(result)) {
-      return result.then(
-        (value) => (gone(self) ? undefined : this.afterInit(value, self)),
-        (thrown: unknown) =>
-          gone(self)
-            ? undefined
-            : thrown instanceof Error
-              ? this.initFailed(thrown, self)
-              : this.afterInit(thrown, self),
+      return afterCallback(
+        result,
+        self,
+        (value) => this.afterInit(value, self),
+        (error) => this.initFailed(error, self),
       );
     }
     return this.afterInit(result, self);
@@ -293,14 +282,11 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
       default:
         // Checked after the result kinds, so that a synchronous result never pays for a `then` lookup.
         if (isThenable(result)) {
-          return result.then(
-            (value) => (gone(self) ? undefined : this.afterCall(value, message, self)),
-            (thrown: unknown) =>
-              gone(self)
-                ? undefined
-                : thrown instanceof Error
-                  ? this.crash(thrown, self)
-                  : this.afterCall(thrown, message, self),
+          return afterCallback(
+            result,
+            self,
+            (value) => this.afterCall(value, message, self),
+            (error) => this.crash(error, self),
           );
         }
         return this.terminate({ badReturnValue: result }, self);
@@ -338,14 +324,11 @@ export class GenServerLoop implements ProcessHandler, SystemProcess {
       default:
         // Checked after the result kinds, so that a synchronous result never pays for a `then` lookup.
         if (isThenable(result)) {
-          return result.then(
-            (value) => (gone(self) ? undefined : this.afterNoreply(value, self)),
-            (thrown: unknown) =>
-              gone(self)
-                ? undefined
-                : thrown instanceof Error
-                  ? this.crash(thrown, self)
-                  : this.afterNoreply(thrown, self),
+          return afterCallback(
+            result,
+            self,
+            (value) => this.afterNoreply(value, self),
+            (error) => this.crash(error, self),
           );
         }
         return this.terminate({ badReturnValue: result }, self);

@@ -26,15 +26,19 @@ import {
   type ProcessHandler,
 } from "@maquis/core";
 import {
+  afterCallback,
   Debug,
   describeEvent,
   exitReasonOf,
   GenCall,
   GenCast,
   handleSystemMessage,
+  isThenable,
   log,
+  processGone as gone,
   reportCrash,
   type Starter,
+  type Step,
   type SystemEvent,
   SystemMessage,
   type SystemProcess,
@@ -44,14 +48,6 @@ import type { Action, Actions, ReplyAction, TimeoutAction } from "../Actions.js"
 import type { EnterEvent, QueuedEvent, StatemEvent } from "../Events.js";
 import { sameState } from "./sameState.js";
 import { Timer, Timers } from "./Timers.js";
-
-type Step = void | PromiseLike<void>;
-
-/** Whether the process ended while an async callback was pending: nothing more of the machine runs. */
-const gone = (self: ProcessContext): boolean => !self.node.isAlive(self.pid);
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 
 const isReplyTo = (to: unknown): boolean =>
   typeof to === "object" && to !== null && "pid" in to && "tag" in to;
@@ -165,14 +161,11 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
       result = thrown; // Erlang's throw rule: a thrown value is the callback's return value
     }
     if (isThenable(result)) {
-      return result.then(
-        (value) => (gone(self) ? undefined : this.afterInit(value, self)),
-        (thrown: unknown) =>
-          gone(self)
-            ? undefined
-            : thrown instanceof Error
-              ? this.initFailed(thrown, self)
-              : this.afterInit(thrown, self),
+      return afterCallback(
+        result,
+        self,
+        (value) => this.afterInit(value, self),
+        (error) => this.initFailed(error, self),
       );
     }
     return this.afterInit(result, self);
@@ -362,10 +355,10 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
       if (thrown instanceof Error) return this.crash(thrown, self);
       result = thrown; // the throw rule
     }
-    return this.afterCallback(result, stateCall, self);
+    return this.afterStateCallback(result, stateCall, self);
   }
 
-  private afterCallback(result: unknown, stateCall: boolean, self: ProcessContext): Step {
+  private afterStateCallback(result: unknown, stateCall: boolean, self: ProcessContext): Step {
     const r = result as Result | null | undefined;
     switch (r?.kind) {
       case "nextState": {
@@ -389,14 +382,11 @@ export class StatemLoop implements ProcessHandler, SystemProcess {
       default:
         // Checked after the result kinds, so that a synchronous result never pays for a `then` lookup.
         if (isThenable(result)) {
-          return result.then(
-            (value) => (gone(self) ? undefined : this.afterCallback(value, stateCall, self)),
-            (thrown: unknown) =>
-              gone(self)
-                ? undefined
-                : thrown instanceof Error
-                  ? this.crash(thrown, self)
-                  : this.afterCallback(thrown, stateCall, self),
+          return afterCallback(
+            result,
+            self,
+            (value) => this.afterStateCallback(value, stateCall, self),
+            (error) => this.crash(error, self),
           );
         }
         return this.fail({ badReturnFromStateFunction: result }, self);
