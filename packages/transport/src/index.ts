@@ -1,6 +1,7 @@
 /**
  * `@maquis/transport`: distribution for Maquis nodes, after Partisan. In progress: the link-layer
- * interfaces, node specs, the in-memory network with seeded fault injection, and membership (the
+ * interfaces, node specs, the in-memory network with seeded fault injection, the wire protocol (validated frames and the
+ * authenticated handshake), and membership (the
  * topology plug-in interface, the OR-set of node specs, the full-mesh strategy) are here; the
  * distribution port that plugs into `Node.start({ transport })` lands next (see docs/distribution.md).
  *
@@ -45,3 +46,42 @@ export {
 } from "./membership/FullMesh.js";
 export { compareNodeSpecs, nodeSpecKey } from "./membership/NodeSpecKey.js";
 export { isChannelOptions, isNodeSpec } from "./membership/NodeSpecGuard.js";
+export {
+  type AuthFrame,
+  type ByeFrame,
+  type ChallengeFrame,
+  ChannelOptionsSchema,
+  type CompressionOptions,
+  type ConnectionHandlers,
+  closeCodeFor,
+  DEFAULT_COMPRESSION_LEVEL,
+  DEFAULT_COMPRESSION_THRESHOLD,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD,
+  type DataFrame,
+  type DecodeFrameOptions,
+  type DialerHandshakeOptions,
+  decodeFrame,
+  type EncodeFrameOptions,
+  encodeFrame,
+  type Frame,
+  FrameKind,
+  type FrameKindName,
+  type GossipFrame,
+  HANDSHAKE_MAX_PAYLOAD,
+  type HandshakeFrame,
+  type HandshakeOptions,
+  type HandshakeOptionsBase,
+  type HandshakeResult,
+  type HelloFrame,
+  handshake,
+  isWireError,
+  type ListenerHandshakeOptions,
+  NodeSpecSchema,
+  type PingFrame,
+  type PongFrame,
+  WIRE_VERSION,
+  type WelcomeFrame,
+  WireError,
+  type WireErrorCode,
+} from "./wire/index.js";
