@@ -71,6 +71,24 @@ export interface SpawnOptions {
 }
 
 /**
+ * Per-message options for a send to another node (Partisan's forward options). Ignored for local
+ * destinations.
+ */
+export interface SendOptions {
+  /**
+   * The named channel to send on (a channel the transport was configured with); default `"default"`.
+   * A peer without the channel gets the message on the default one. Order holds per channel: a
+   * message on one channel may overtake one sent earlier on another.
+   */
+  readonly channel?: string | undefined;
+  /**
+   * Picks the connection among a channel's parallel ones (`key mod parallelism`; strings are hashed),
+   * so messages with one key stay in order. Without it, a message follows its receiver's connection.
+   */
+  readonly partitionKey?: number | string | undefined;
+}
+
+/**
  * The API of a running process, handed to its body or handler as `self`.
  *
  * Everything here acts *as* this process: sends are from it, links and monitors are its own. After the
@@ -85,9 +103,9 @@ export interface ProcessContext {
   /**
    * Sends `message` (any value but `undefined`). Sends to a pid never fail, even if the process is
    * dead or its node unreachable (the message is dropped); sending to an unregistered local name
-   * throws `BadArgError`, as in Erlang.
+   * throws `BadArgError`, as in Erlang. `options` pick the channel and connection of a remote send.
    */
-  send(to: Destination, message: unknown): void;
+  send(to: Destination, message: unknown, options?: SendOptions): void;
 
   /**
    * Waits for the oldest message `match` accepts (any message without a matcher). Messages it skips
@@ -209,6 +227,15 @@ export interface ProcessContext {
    * of a child whose start already failed.
    */
   discard(match: Matcher): number;
-  /** Subscribes (or not) to `nodeup`/`nodedown` messages for `node`. */
+  /**
+   * Subscribes (or not) to a `nodedown` message for `node` (Erlang's `monitor_node/2`): each `true`
+   * adds one subscription, `false` removes them all. An unreachable node gives `nodedown` at once.
+   */
   monitorNode(node: string, on: boolean): void;
+  /**
+   * Subscribes (or not) to `nodeup` and `nodedown` messages for every node (Erlang's
+   * `net_kernel:monitor_nodes/1`): each `true` adds a subscription (one message per subscription),
+   * `false` removes them all. `nodedown` carries the reason the connection went down.
+   */
+  monitorNodes(on: boolean): void;
 }

@@ -1,3 +1,4 @@
+import type { SendOptions } from "./Context.js";
 import type { RemoteName } from "./Messages.js";
 import type { Pid } from "./Pid.js";
 import type { ExitReason } from "./Reason.js";
@@ -8,8 +9,18 @@ import type { Ref } from "./Ref.js";
  * nodes in order per sender–receiver pair; core produces and consumes them.
  */
 export type Signal =
-  /** A message. `to` is a pid, a name registered on the receiving node, or an alias (a request's ref). */
-  | { readonly kind: "send"; readonly to: Pid | RemoteName | Ref; readonly message: unknown }
+  /**
+   * A message. `to` is a pid, a name registered on the receiving node, or an alias (a request's ref).
+   * `channel` and `partitionKey` are the sender's {@link SendOptions}, for the transport only: they
+   * choose the connection and are not carried across.
+   */
+  | {
+      readonly kind: "send";
+      readonly to: Pid | RemoteName | Ref;
+      readonly message: unknown;
+      readonly channel?: string | undefined;
+      readonly partitionKey?: number | string | undefined;
+    }
   /** `from` links to `to`. */
   | { readonly kind: "link"; readonly from: Pid; readonly to: Pid }
   /** `from` removes its link to `to`. */
@@ -44,9 +55,13 @@ export interface DistributionHost {
   readonly creation: number;
   /** A signal from `fromNode` for a process on this node. */
   deliver(fromNode: string, signal: Signal): void;
-  /** A connection to `node` is up. */
+  /** A connection to `node` is up: processes that called `monitorNodes(true)` get `nodeup`. */
   nodeUp(node: string): void;
-  /** The connection to `node` is gone: links and monitors across it fire with `noconnection`. */
+  /**
+   * The connection to `node` is gone: links and monitors across it fire with `noconnection`, and
+   * `nodedown` messages carry `reason` (Erlang's `nodedown_reason`, e.g. `"connection_closed"`,
+   * `"net_tick_timeout"`; default `"noconnection"`).
+   */
   nodeDown(node: string, reason?: ExitReason): void;
 }
 

@@ -1,5 +1,12 @@
 import { type Clock, systemClock } from "./Clock.js";
-import type { Destination, ProcessBody, ProcessContext, ProcessHandler, SpawnOptions } from "./Context.js";
+import type {
+  Destination,
+  ProcessBody,
+  ProcessContext,
+  ProcessHandler,
+  SendOptions,
+  SpawnOptions,
+} from "./Context.js";
 import type { Transport } from "./Distribution.js";
 import { type CallSite, ConfigError } from "./Errors.js";
 import type { ReplyTo } from "./Messages.js";
@@ -102,8 +109,8 @@ export class Node {
   }
 
   /** Sends from outside any process; same rules as `ProcessContext.send`. */
-  send(to: Destination, message: unknown): void {
-    this.#rt.send(to, message);
+  send(to: Destination, message: unknown, options?: SendOptions): void {
+    this.#rt.send(to, message, options);
   }
 
   /** Sends an exit signal from outside any process (Erlang's `exit/2` from the shell). */

@@ -17,6 +17,7 @@ export type {
   ProcessBody,
   ProcessContext,
   ProcessHandler,
+  SendOptions,
   SpawnOptions,
   ViaName,
   ViaRegistry,

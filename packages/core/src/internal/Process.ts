@@ -6,6 +6,7 @@ import type {
   ProcessBody,
   ProcessContext,
   ProcessHandler,
+  SendOptions,
   SpawnOptions,
 } from "../Context.js";
 import { BadArgError, type CallSite, ProcessExitedError } from "../Errors.js";
@@ -225,11 +226,11 @@ export class Process implements Runnable, ProcessContext {
 
   // ---- ProcessContext ----
 
-  send(to: Destination, message: unknown): void {
+  send(to: Destination, message: unknown, options?: SendOptions): void {
     this.alive();
     this.messagesOut++;
     this.reductions--;
-    this.rt.send(to, message);
+    this.rt.send(to, message, options);
   }
 
   receive<T = unknown>(match?: Matcher<T>, timeoutMs?: number): Promise<T> {
@@ -422,5 +423,10 @@ export class Process implements Runnable, ProcessContext {
   monitorNode(node: string, on: boolean): void {
     this.alive();
     this.rt.monitorNode(this, node, on);
+  }
+
+  monitorNodes(on: boolean): void {
+    this.alive();
+    this.rt.monitorNodes(this, on);
   }
 }

@@ -5,6 +5,7 @@ import type {
   MonitorTarget,
   ProcessBody,
   ProcessHandler,
+  SendOptions,
   SpawnOptions,
   ViaName,
 } from "../Context.js";
@@ -51,6 +52,8 @@ export class Runtime implements DistributionHost {
   /** Processes with links or monitors across a node connection, by remote node. */
   private readonly remote = new Map<string, Set<Process>>();
   private readonly nodeWatchers = new Map<string, Set<Process>>();
+  /** Processes that called `monitorNodes(true)`. */
+  private readonly allNodeWatchers = new Set<Process>();
   private nextId = 1;
   private serial = 0;
   private refs = 0;
@@ -173,9 +176,10 @@ export class Runtime implements DistributionHost {
 
   // ---- sending ----
 
-  send(to: Destination, message: unknown): void {
+  send(to: Destination, message: unknown, options?: SendOptions): void {
     if (message === undefined) throw new BadArgError("cannot send undefined");
-    if (to instanceof Pid) this.sendQuietly(to, message);
+    if (options !== undefined) this.sendWithOptions(to, message, options);
+    else if (to instanceof Pid) this.sendQuietly(to, message);
     else if (typeof to === "string") this.sendToName(to, message);
     else if (to instanceof Ref) this.sendToAlias(to, message);
     else if (typeof to === "object" && to !== null && "via" in to) to.via.send(to.name, message);
@@ -183,6 +187,17 @@ export class Runtime implements DistributionHost {
     // `{ name, node }` never fails, even for a local name that is not registered (Erlang's `{Name, Node} ! Msg`).
     else if (to.node === this.name) this.names.get(to.name)?.deliver(message);
     else this.sendRemote(to.node, { kind: "send", to, message });
+  }
+
+  /** A send with channel options: only a remote pid or `{ name, node }` uses them. */
+  private sendWithOptions(to: Destination, message: unknown, options: SendOptions): void {
+    const node = to instanceof Pid || isRemoteName(to) ? to.node : this.name;
+    if (node === this.name || (typeof to === "object" && to !== null && "via" in to)) {
+      this.send(to, message);
+      return;
+    }
+    const { channel, partitionKey } = options;
+    this.sendRemote(node, { kind: "send", to: to as Pid | RemoteName, message, channel, partitionKey });
   }
 
   /** Sends to a pid; never throws. */
@@ -345,16 +360,37 @@ export class Runtime implements DistributionHost {
     this.nodeWatchers.get(node)?.delete(p);
   }
 
+  monitorNodes(p: Process, on: boolean): void {
+    const signals = (p.signals ??= new ProcessSignals());
+    if (!on) {
+      signals.allNodes = 0;
+      this.allNodeWatchers.delete(p);
+      return;
+    }
+    signals.allNodes++;
+    this.allNodeWatchers.add(p);
+  }
+
+  unwatchAllNodes(p: Process): void {
+    this.allNodeWatchers.delete(p);
+  }
+
   deliver(fromNode: string, signal: Signal): void {
     if (!this.stopped) this.router.deliverRemote(fromNode, signal);
   }
 
-  nodeUp(_node: string): void {}
+  nodeUp(node: string): void {
+    if (this.stopped) return;
+    this.router.notifyAllNodes("nodeup", node, undefined, this.allNodeWatchers);
+  }
 
   nodeDown(node: string, reason: ExitReason = "noconnection"): void {
+    if (this.stopped) return;
     const affected = this.remote.get(node);
     this.remote.delete(node);
-    this.router.nodeDown(node, reason, affected ?? []);
+    // Links and monitors always see `noconnection` (as in Erlang); the reason goes to nodedown messages.
+    this.router.nodeDown(node, "noconnection", affected ?? []);
+    this.router.notifyAllNodes("nodedown", node, reason, this.allNodeWatchers);
     const watchers = this.nodeWatchers.get(node);
     if (watchers === undefined) return;
     this.nodeWatchers.delete(node);

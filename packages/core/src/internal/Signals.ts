@@ -39,6 +39,8 @@ export class ProcessSignals {
   readonly monitoredBy = new Map<string, MonitorIn>();
   /** Nodes this process watches with monitorNode, with a count per node as in Erlang. */
   nodeWatches: Map<string, number> | null = null;
+  /** Subscriptions made with monitorNodes(true). */
+  allNodes = 0;
 }
 
 /** A local name or a `{ name, node }` pair, the non-pid monitor targets. */
@@ -263,6 +265,7 @@ export class SignalRouter {
       }
       if (signals.nodeWatches !== null)
         for (const node of signals.nodeWatches.keys()) rt.unwatchNode(p, node);
+      if (signals.allNodes > 0) rt.unwatchAllNodes(p);
       p.signals = null;
     }
     this.flush();
@@ -392,6 +395,19 @@ export class SignalRouter {
         if (m.watcher.node === node) signals.monitoredBy.delete(key);
     }
     this.flush();
+  }
+
+  /** Delivers nodeup/nodedown to the processes subscribed with monitorNodes. */
+  notifyAllNodes(
+    kind: "nodeup" | "nodedown",
+    node: string,
+    reason: ExitReason,
+    watchers: Iterable<Process>,
+  ): void {
+    for (const p of watchers) {
+      const count = p.signals?.allNodes ?? 0;
+      for (let i = 0; i < count; i++) p.deliver(new NodeMessage(kind, node, reason));
+    }
   }
 
   /** Delivers nodeup/nodedown to the processes watching `node`. */
