@@ -75,6 +75,22 @@ describe("monitorNodes", () => {
     port.host().nodeUp("c");
     expect(await drain(other)).toEqual([new NodeMessage("nodeup", "c")]);
   });
+
+  it("nodedown reaches subscribers only for a node that was up, and nodeup only once per connection", async () => {
+    const port = recordingPort([]);
+    const { node } = start({ transport: port.transport });
+    const inbox = node.inbox();
+    inbox.monitorNodes(true);
+    port.host().nodeDown("never-up", "connection_setup_failed");
+    port.host().nodeUp("c");
+    port.host().nodeUp("c");
+    port.host().nodeDown("c");
+    port.host().nodeDown("c");
+    expect(await drain(inbox)).toEqual([
+      new NodeMessage("nodeup", "c"),
+      new NodeMessage("nodedown", "c", "noconnection"),
+    ]);
+  });
 });
 
 describe("nodeDown reasons", () => {

@@ -54,6 +54,8 @@ export class Runtime implements DistributionHost {
   private readonly nodeWatchers = new Map<string, Set<Process>>();
   /** Processes that called `monitorNodes(true)`. */
   private readonly allNodeWatchers = new Set<Process>();
+  /** Nodes reported up by the port and not down since. */
+  private readonly upNodes = new Set<string>();
   private nextId = 1;
   private serial = 0;
   private refs = 0;
@@ -380,7 +382,8 @@ export class Runtime implements DistributionHost {
   }
 
   nodeUp(node: string): void {
-    if (this.stopped) return;
+    if (this.stopped || this.upNodes.has(node)) return;
+    this.upNodes.add(node);
     this.router.notifyAllNodes("nodeup", node, undefined, this.allNodeWatchers);
   }
 
@@ -390,7 +393,8 @@ export class Runtime implements DistributionHost {
     this.remote.delete(node);
     // Links and monitors always see `noconnection` (as in Erlang); the reason goes to nodedown messages.
     this.router.nodeDown(node, "noconnection", affected ?? []);
-    this.router.notifyAllNodes("nodedown", node, reason, this.allNodeWatchers);
+    // monitorNodes subscribers hear of a node going down only if they heard it come up.
+    if (this.upNodes.delete(node)) this.router.notifyAllNodes("nodedown", node, reason, this.allNodeWatchers);
     const watchers = this.nodeWatchers.get(node);
     if (watchers === undefined) return;
     this.nodeWatchers.delete(node);
