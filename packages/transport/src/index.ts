@@ -15,6 +15,16 @@ export {
   type Listener,
   type Medium,
 } from "./Connection.js";
+export {
+  Cluster,
+  ClusterError,
+  type ClusterErrorCode,
+  type ClusterLogger,
+  type ClusterOptions,
+  type ClusterStartOptions,
+  type KeepAliveOptions,
+  type ReconnectOptions,
+} from "./cluster/index.js";
 export { type ChannelOptions, DEFAULT_CHANNEL, MEMBERSHIP_CHANNEL, type NodeSpec } from "./NodeSpec.js";
 export {
   type ConnectRefusal,

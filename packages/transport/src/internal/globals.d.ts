@@ -1,4 +1,4 @@
-// The only host global this package touches; declared here (instead of DOM or @types/node) so the
+// The host globals this package touches; declared here (instead of DOM or @types/node) so the
 // package stays runtime-neutral like core.
 declare global {
   const console: {
@@ -6,6 +6,7 @@ declare global {
     warn(...data: unknown[]): void;
     log(...data: unknown[]): void;
   };
+  function queueMicrotask(callback: () => void): void;
 }
 
 export {};

@@ -1,0 +1,3 @@
+export { Cluster, type ClusterStartOptions } from "./Cluster.js";
+export { ClusterError, type ClusterErrorCode } from "./Errors.js";
+export type { ClusterLogger, ClusterOptions, KeepAliveOptions, ReconnectOptions } from "./Options.js";
