@@ -32,6 +32,9 @@ const compressionOf = (channel: { compression?: unknown } | undefined) => {
   return c === true ? {} : (c as { level?: number; threshold?: number });
 };
 
+/** Signals held for a peer whose session is being set up; past this the session is abandoned. */
+const MAX_PENDING = 1_000_000;
+
 const isLocal = (to: Pid | RemoteName | Ref, self: string): boolean => to.node === self;
 
 export class Sessions {
@@ -75,6 +78,11 @@ export class Sessions {
       return true;
     }
     if (peer.state === "idle" && !this.startSession(peer)) return false;
+    if (peer.pending.length >= MAX_PENDING) {
+      this.settings.logger.warn(`${MAX_PENDING} signals wait for ${peer.name} to connect; giving up on it`);
+      this.end(peer, "overloaded");
+      return false;
+    }
     peer.pending.push(signal);
     return true;
   }
@@ -183,8 +191,15 @@ export class Sessions {
     connection: Connection,
     result: HandshakeResult,
   ): void {
-    if (peer.generation !== generation || this.stopping || !this.acceptSpec(peer, result.peer)) {
+    if (peer.generation !== generation || this.stopping) {
       connection.close(CloseCode.normal, "session ended");
+      return;
+    }
+    this.acceptSpec(peer, result.peer);
+    if (peer.generation !== generation) {
+      // The peer restarted (a new incarnation): its old session just ended; start afresh with the new life.
+      connection.close(CloseCode.normal, "session ended");
+      this.startSession(peer);
       return;
     }
     const link = this.attach(peer, connection, result, true);
@@ -219,10 +234,7 @@ export class Sessions {
       return;
     }
     const peer = this.peer(spec.name);
-    if (!this.acceptSpec(peer, spec)) {
-      connection.close(CloseCode.replaced, "stale incarnation");
-      return;
-    }
+    this.acceptSpec(peer, spec);
     const link = this.attach(peer, connection, result, false);
     if (!peer.dialable) {
       // A peer that does not listen (a browser) is sent to on its own connections: the first per channel.
@@ -239,9 +251,9 @@ export class Sessions {
 
   /**
    * Records the peer's spec from a handshake. A new incarnation means the old life is gone: its session
-   * ends first. Returns false if the connection belongs to a life already replaced.
+   * ends first (the newest life wins; two live nodes with one name keep replacing each other).
    */
-  private acceptSpec(peer: Peer, spec: NodeSpec): boolean {
+  private acceptSpec(peer: Peer, spec: NodeSpec): void {
     const known = peer.spec;
     if (
       known !== undefined &&
@@ -254,7 +266,6 @@ export class Sessions {
     }
     peer.spec = spec;
     this.events.peerSpec(spec);
-    return true;
   }
 
   private outboxFor(peer: Peer, link: PeerLink): Outbox {
