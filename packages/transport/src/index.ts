@@ -25,6 +25,26 @@ export {
   type KeepAliveOptions,
   type ReconnectOptions,
 } from "./cluster/index.js";
+export {
+  MAX_NAME_LENGTH as RPC_MAX_NAME_LENGTH,
+  RPC_SERVER_NAME,
+  Rpc,
+  type RpcApi,
+  type RpcCallOptions,
+  type RpcCaller,
+  RpcError,
+  type RpcErrorKind,
+  type RpcFunction,
+  type RpcLogEvent,
+  type RpcLogger,
+  type RpcOperation,
+  type RpcRequestId,
+  type RpcResult,
+  RpcServer,
+  type RpcServerOptions,
+  type RpcSpawnable,
+  type RpcSpawnOptions,
+} from "./rpc/index.js";
 export { type ChannelOptions, DEFAULT_CHANNEL, MEMBERSHIP_CHANNEL, type NodeSpec } from "./NodeSpec.js";
 export {
   type ConnectRefusal,

@@ -78,7 +78,7 @@ export const useCluster = (seed = 1) => {
   };
   /** Starts nodes and syncJoins each to the first. */
   const mesh = async (...names: string[]): Promise<TestNode[]> => {
-    const started = [];
+    const started: TestNode[] = [];
     for (const name of names) started.push(await start(name));
     for (const t of started.slice(1)) await t.cluster.syncJoin(`memory://${names[0]}`);
     await until(() => started.every((t) => t.cluster.nodes().length === names.length - 1), "full mesh");
