@@ -1,6 +1,7 @@
 /** A cluster's basics on the in-memory network: join, remote send, nodes(), nodeup, leave. */
 import { isExit, NodeMessage, type Pid } from "@maquis/core";
 import { describe, expect, it } from "vitest";
+import { Rpc } from "../../src/rpc/index.js";
 import { drain, settle, until, useCluster } from "./support.js";
 
 const env = useCluster();
@@ -161,5 +162,28 @@ describe("losing a node", () => {
     await until(() => a!.cluster.members().length === 1, "membership converged");
     expect(a!.cluster.members().map((m) => m.name)).toEqual(["b"]);
     expect(c!.node.nodes()).toEqual([]);
+  });
+});
+
+describe("rpc over a cluster", () => {
+  it("calls a registered function and spawns a linked process on another node", async () => {
+    const [a, b] = await mesh("a", "b");
+    Rpc.start(b!.node, {
+      functions: { add: (x: number, y: number) => x + y },
+      spawnables: {
+        crasher: async (self) => {
+          await self.receive((m) => m === "crash");
+          throw new Error("remote crash");
+        },
+      },
+    });
+    const inbox = a!.node.inbox({ trapExit: true });
+    expect(await Rpc.call<number>(inbox, "b", "add", [20, 22], { timeoutMs: 1000 })).toBe(42);
+    await expect(Rpc.call(inbox, "b", "nope", [])).rejects.toMatchObject({ name: "RpcError", kind: "undef" });
+    const pid = await Rpc.spawn(inbox, "b", "crasher", [], { link: true });
+    expect(pid.node).toBe("b");
+    inbox.send(pid, "crash");
+    const exit = await inbox.receive(isExit(pid));
+    expect((exit.reason as Error).message).toBe("remote crash");
   });
 });
