@@ -12,6 +12,10 @@
  * | 0x52 `R` (82) | Ref | `[node, creation, id]` |
  * | 0x45 `E` (69) | Error | `[name, message, stack, cause, ownFields]` |
  *
+ * Packages register the message classes of their protocols with {@link registerWireClass} so that they
+ * keep their identity across nodes (`@maquis/sys`: 0x43 `C` GenCall, 0x44 `D` GenCast, 0x53 `S`
+ * SystemMessage; `@maquis/gen-event`: 0x4e `N` Notify, 0x4f `O` SyncNotify).
+ *
  * msgpackr's extension table is global to the module. The Pid and Ref codes belong to our classes; the
  * Error extension only changes the encoding for this codec's own packer, so other msgpackr users keep
  * the library's default Error encoding.
@@ -132,6 +136,66 @@ const registerExtensions = (): void => {
       return error;
     },
   } as unknown as Parameters<typeof addExtension>[0]);
+};
+
+/** How instances of a class cross the wire: see {@link registerWireClass}. */
+export interface WireClass<T extends object> {
+  /** The msgpack extension type code: unique, from 0x40 to 0x5f (0x45, 0x50 and 0x52 are core's). */
+  readonly type: number;
+  // biome-ignore lint/suspicious/noExplicitAny: any constructor signature
+  readonly Class: abstract new (
+    ...args: any[]
+  ) => T;
+  /** The instance's fields, as an array of encodable values. */
+  readonly write: (value: T) => unknown[];
+  /**
+   * Rebuilds an instance from decoded fields. They come off the network: check every one and throw
+   * (any error; it becomes a `DecodeError`) if they are not what `write` produces.
+   */
+  readonly read: (fields: readonly unknown[]) => T;
+}
+
+const wireTypes = new Map<number, unknown>();
+
+/**
+ * Makes instances of `Class` cross the wire as themselves: encoded as `write` says, rebuilt with `read`
+ * on the receiving node, so that `instanceof` holds there (a plain class instance would arrive as a
+ * plain object). For protocol messages that receivers recognise by class, such as a behaviour's call
+ * and cast envelopes.
+ *
+ * Gotchas: register at module load, on every node (the same code on both sides); a type code may be
+ * registered once (again for the same class is a no-op); subclasses are encoded as the class.
+ */
+export const registerWireClass = <T extends object>(wire: WireClass<T>): void => {
+  const { type, Class } = wire;
+  if (
+    !Number.isInteger(type) ||
+    type < 0x40 ||
+    type > 0x5f ||
+    type === 0x45 ||
+    type === 0x50 ||
+    type === 0x52
+  ) {
+    throw new EncodeError(`wire class type must be an unused code from 0x40 to 0x5f, got ${type}`);
+  }
+  const known = wireTypes.get(type);
+  if (known === Class) return;
+  if (known !== undefined)
+    throw new EncodeError(`wire class type 0x${type.toString(16)} is already registered`);
+  wireTypes.set(type, Class);
+  addExtension({
+    Class: Class as unknown as new () => T,
+    type,
+    write: (value: T) => wire.write(value),
+    read: (data: unknown) => {
+      if (!Array.isArray(data)) throw new DecodeError(`malformed ${Class.name}`);
+      try {
+        return wire.read(data);
+      } catch (cause) {
+        throw new DecodeError(`malformed ${Class.name}: ${(cause as Error)?.message ?? cause}`, { cause });
+      }
+    },
+  });
 };
 
 /**

@@ -56,6 +56,6 @@ export {
   type CallSite,
 } from "./Errors.js";
 export { type Clock, type ClockHandle, systemClock, VirtualClock } from "./Clock.js";
-export { encode, decode, internPid, ExtensionType } from "./Codec.js";
+export { encode, decode, internPid, ExtensionType, registerWireClass, type WireClass } from "./Codec.js";
 export type { Signal, DistributionHost, DistributionPort, Transport } from "./Distribution.js";
 export type { ProcessInfo } from "./internal/Info.js";

@@ -14,6 +14,7 @@ import {
   Node,
   Pid,
   Ref,
+  registerWireClass,
   VirtualClock,
 } from "../src/index.js";
 
@@ -384,5 +385,49 @@ describe("encode errors", () => {
 describe("reserved byte", () => {
   it("0xc1 (msgpack's never-used byte) is a DecodeError, not msgpackr's sentinel", () => {
     expect(() => decode(new Uint8Array([0xc1]))).toThrow(DecodeError);
+  });
+});
+
+describe("registerWireClass", () => {
+  class Envelope {
+    readonly tag: string;
+    readonly body: unknown;
+    constructor(tag: string, body: unknown) {
+      this.tag = tag;
+      this.body = body;
+    }
+  }
+  registerWireClass({
+    type: 0x5e,
+    Class: Envelope,
+    write: (e: Envelope) => [e.tag, e.body],
+    read: ([tag, body]) => {
+      if (typeof tag !== "string") throw new TypeError("tag is not a string");
+      return new Envelope(tag, body);
+    },
+  });
+
+  it("instances cross the wire as themselves, nested anywhere", () => {
+    const decoded = decode(encode({ list: [new Envelope("a", { n: 1 })] })) as { list: Envelope[] };
+    expect(decoded.list[0]).toBeInstanceOf(Envelope);
+    expect(decoded.list[0]).toEqual(new Envelope("a", { n: 1 }));
+  });
+
+  it("fields that read rejects make a DecodeError", () => {
+    const bytes = encode(new Envelope("x", 1));
+    const forged = encode(new Envelope(7 as unknown as string, 1));
+    expect(decode(bytes)).toBeInstanceOf(Envelope);
+    expect(() => decode(forged)).toThrow(DecodeError);
+  });
+
+  it("a type code is registered once; core's and out-of-range codes are refused", () => {
+    class Other {}
+    const wire = { Class: Other, write: () => [], read: () => new Other() };
+    expect(() => registerWireClass({ ...wire, type: 0x5e })).toThrow(/already registered/);
+    expect(() => registerWireClass({ ...wire, type: 0x50 })).toThrow(/unused code/);
+    expect(() => registerWireClass({ ...wire, type: 0x70 })).toThrow(/unused code/);
+    expect(() =>
+      registerWireClass({ type: 0x5e, Class: Envelope, write: () => [], read: () => new Envelope("", 0) }),
+    ).not.toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import type { ReplyTo } from "@maquis/core";
+import { Pid, Ref, registerWireClass, type ReplyTo } from "@maquis/core";
 
 /** A call (Erlang's `{'$gen_call', From, Request}`). */
 export class GenCall<Q = unknown> {
@@ -17,3 +17,25 @@ export class GenCast<Q = unknown> {
     this.request = request;
   }
 }
+
+/** A `ReplyTo` decoded off the wire: checked field by field and rebuilt. */
+export const replyToFromWire = (value: unknown): ReplyTo => {
+  const { pid, tag } = (value ?? {}) as { pid?: unknown; tag?: unknown };
+  if (!(pid instanceof Pid) || !(tag instanceof Ref)) throw new TypeError("from is not { pid, tag }");
+  return { pid, tag };
+};
+
+// Calls and casts to a server on another node must arrive as themselves, or the server would take
+// them for plain info messages.
+registerWireClass({
+  type: 0x43,
+  Class: GenCall,
+  write: (call: GenCall) => [call.from, call.request],
+  read: ([from, request]) => new GenCall(replyToFromWire(from), request),
+});
+registerWireClass({
+  type: 0x44,
+  Class: GenCast,
+  write: (cast: GenCast) => [cast.request],
+  read: ([request]) => new GenCast(request),
+});

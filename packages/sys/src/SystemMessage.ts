@@ -1,4 +1,5 @@
-import { ExitMessage, type Matcher, type Pid, type ReplyTo } from "@maquis/core";
+import { ExitMessage, type Matcher, type Pid, type ReplyTo, registerWireClass } from "@maquis/core";
+import { replyToFromWire } from "./GenMessages.js";
 import type { DebugFn } from "./Debug.js";
 
 /** What a `sys` call asks of a process. */
@@ -29,6 +30,24 @@ export class SystemMessage {
     this.request = request;
   }
 }
+
+// sys calls to a process on another node (getState, suspend, statistics…). Requests holding functions
+// (replaceState, install) cannot cross the wire and fail to encode.
+registerWireClass({
+  type: 0x53,
+  Class: SystemMessage,
+  write: (message: SystemMessage) => [message.from, message.request],
+  read: ([from, request]) => {
+    if (
+      request === null ||
+      typeof request !== "object" ||
+      typeof (request as { kind?: unknown }).kind !== "string"
+    ) {
+      throw new TypeError("request is not a system request");
+    }
+    return new SystemMessage(replyToFromWire(from), request as SystemRequest);
+  },
+});
 
 /** The reply to a system message: a value, or the error the caller should raise. */
 export type SystemReply =

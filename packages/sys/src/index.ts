@@ -39,7 +39,7 @@ export {
 } from "./SystemMessage.js";
 export { handleSystemMessage, type SystemProcess, type SystemStatus } from "./SystemProcess.js";
 export { Exit, exitReasonOf, UndefinedCallbackError } from "./Exit.js";
-export { GenCall, GenCast } from "./GenMessages.js";
+export { GenCall, GenCast, replyToFromWire } from "./GenMessages.js";
 export {
   type AnyProtocol,
   type Call,

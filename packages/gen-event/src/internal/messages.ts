@@ -2,7 +2,8 @@
  * The messages a manager serves (Erlang's `{notify, Event}` and `{From, Tag, {…}}` requests), and the
  * marker its failed replies carry. Internal: clients build them through the `GenEvent` functions.
  */
-import type { Pid, ReplyTo } from "@maquis/core";
+import { type Pid, registerWireClass, type ReplyTo } from "@maquis/core";
+import { replyToFromWire } from "@maquis/sys";
 
 /** `notify`: every handler's handleEvent, nobody waits. The hot path: one small object per event. */
 export class Notify {
@@ -106,3 +107,17 @@ export class Failure {
     this.manager = manager;
   }
 }
+
+// notify and syncNotify reach managers on other nodes; requests naming handler classes stay local.
+registerWireClass({
+  type: 0x4e,
+  Class: Notify,
+  write: (notify: Notify) => [notify.event],
+  read: ([event]) => new Notify(event),
+});
+registerWireClass({
+  type: 0x4f,
+  Class: SyncNotify,
+  write: (notify: SyncNotify) => [notify.from, notify.event],
+  read: ([from, event]) => new SyncNotify(replyToFromWire(from), event),
+});
