@@ -1,11 +1,11 @@
 /**
- * `@maquis/transport`: distribution for Maquis nodes, after Partisan. In progress: the link-layer
- * interfaces, node specs, the in-memory network with seeded fault injection, the wire protocol (validated frames and the
- * authenticated handshake), and membership (the
- * topology plug-in interface, the OR-set of node specs, the full-mesh strategy) are here; the
- * distribution port that plugs into `Node.start({ transport })` lands next (see docs/distribution.md).
+ * `@maquis/transport`: distribution for Maquis nodes, after Partisan. `Cluster` is the distribution
+ * port (`Node.start({ transport: cluster.transport })`, or `Cluster.start`): sessions of authenticated
+ * connections per peer over named channels, a pluggable topology (`FullMesh` by default), keep-alive and
+ * reconnection. `Rpc` gives remote calls and remote spawn. Media: `MemoryNetwork` here (with seeded
+ * fault injection), and the WebSocket medium at `@maquis/transport/websocket`. See docs/distribution.md.
  *
- * @packageDocumentation
+ @packageDocumentation
  */
 export {
   type CloseInfo,
