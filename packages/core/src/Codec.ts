@@ -142,9 +142,9 @@ const registerExtensions = (): void => {
 export interface WireClass<T extends object> {
   /** The msgpack extension type code: unique, from 0x40 to 0x5f (0x45, 0x50 and 0x52 are core's). */
   readonly type: number;
-  // biome-ignore lint/suspicious/noExplicitAny: any constructor signature
+  /** The class; any constructor signature. */
   readonly Class: abstract new (
-    ...args: any[]
+    ...args: never[]
   ) => T;
   /** The instance's fields, as an array of encodable values. */
   readonly write: (value: T) => unknown[];

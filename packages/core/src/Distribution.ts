@@ -1,4 +1,3 @@
-import type { SendOptions } from "./Context.js";
 import type { RemoteName } from "./Messages.js";
 import type { Pid } from "./Pid.js";
 import type { ExitReason } from "./Reason.js";
@@ -11,7 +10,7 @@ import type { Ref } from "./Ref.js";
 export type Signal =
   /**
    * A message. `to` is a pid, a name registered on the receiving node, or an alias (a request's ref).
-   * `channel` and `partitionKey` are the sender's {@link SendOptions}, for the transport only: they
+   * `channel` and `partitionKey` are the sender's `SendOptions`, for the transport only: they
    * choose the connection and are not carried across.
    */
   | {
