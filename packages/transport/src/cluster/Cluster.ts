@@ -292,7 +292,7 @@ export class Cluster {
       peer.spec = spec;
       sessions.startSession(peer, { connection, result });
     } else {
-      connection.close(1000, "already connected");
+      sessions.adoptSpare(connection, result);
       this.#peerSpec(spec);
     }
     return spec;

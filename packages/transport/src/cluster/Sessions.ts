@@ -245,8 +245,24 @@ export class Sessions {
       if (peer.state === "idle") peer.state = "connecting";
       this.checkUp(peer);
     } else if (peer.state === "idle") {
+      // The peer just proved it is alive: dial back now, whatever the backoff after earlier failures.
+      peer.retryAt = 0;
       this.startSession(peer);
     }
+  }
+
+  /**
+   * A connection dialled to join a node that turned out to have a session already: it joins that
+   * session as a connection this node does not send on. Closing it instead would make the peer, which
+   * has attached it, end the whole session.
+   */
+  adoptSpare(connection: Connection, result: HandshakeResult): void {
+    const peer = this.peer(result.peer.name);
+    if (peer.state === "idle" || this.stopping) {
+      connection.close(CloseCode.normal, "session ended");
+      return;
+    }
+    this.attach(peer, connection, result, true);
   }
 
   /**
@@ -339,6 +355,7 @@ export class Sessions {
    */
   end(peer: Peer, reason: string, code: number = CloseCode.normal): void {
     if (peer.state === "idle" && peer.links.size === 0) return;
+    const neverUp = peer.state === "connecting";
     peer.generation++;
     peer.state = "idle";
     peer.dialling = 0;
@@ -350,7 +367,14 @@ export class Sessions {
     peer.sending.clear();
     peer.pending = [];
     peer.pendingGossip = [];
-    if (reason === "connection_setup_failed" || reason === "overloaded" || reason === "net_tick_timeout") {
+    // A session that never came up counts as a failed attempt too, so two nodes whose attempts keep
+    // cancelling each other back off instead of redialling in a tight loop.
+    if (
+      neverUp ||
+      reason === "connection_setup_failed" ||
+      reason === "overloaded" ||
+      reason === "net_tick_timeout"
+    ) {
       peer.failures++;
     }
     this.host.nodeDown(peer.name, reason);
