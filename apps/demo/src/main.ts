@@ -2,7 +2,8 @@
  * The Maquis demo: a key-value store (a GenServer) under a supervision tree, with an event manager
  * (GenEvent) that audits and counts its writes, and a client session (GenStatem) in front of it. We use
  * them, inspect them with `sys`, inject a crash, watch the supervisor restart the store, and shut the
- * tree down.
+ * tree down. Then (cluster.ts) the store runs on a real 3-node cluster of separate OS processes over
+ * WebSockets: one node is killed (DOWN, nodedown) and a new incarnation of it recovers its data.
  */
 import { describe, isDown, Node } from "@maquis/core";
 import { addHandler, call as handlerCall, GenEvent } from "@maquis/gen-event";
@@ -10,6 +11,7 @@ import { call, cast } from "@maquis/gen-server";
 import { GenStatem } from "@maquis/gen-statem";
 import { Supervisor, type SupervisorInit, whichChildren, worker } from "@maquis/supervisor";
 import { setLogger, sys } from "@maquis/sys";
+import { distribution } from "./cluster.js";
 import { AuditLog, kvEvents, WriteMetrics } from "./events.js";
 import { type KvState, KvStore, kv } from "./kv.js";
 import { Session, session } from "./session.js";
@@ -95,4 +97,6 @@ console.log("\n6. Shut the tree down (children last to first)");
 await Supervisor.stop(node, sup, "shutdown");
 say(`app_sup alive: ${node.isAlive(sup)}, kv registered: ${node.whereis("kv") !== undefined}`);
 await node.stop();
+
+await distribution(say);
 console.log("");
