@@ -13,7 +13,10 @@ export interface ReportRow {
   target?: Target;
 }
 
-/** A goal: the ratio at least `ratio`, or the Maquis value at most `max` (in the row's unit). */
+/**
+ * A goal: the ratio at least `ratio`, or the Maquis value at most `max` (in the row's unit). For a cost
+ * judged against a reference ("at most 1.5x the baseline"), `ratio` is the inverse (1 / 1.5).
+ */
 export type Target = { readonly ratio: number } | { readonly max: number };
 
 export interface ReportLine {
@@ -61,7 +64,7 @@ export function meetsTarget(line: ReportLine): boolean {
 function formatTarget(line: ReportLine): string {
   const t = line.target;
   if (t === undefined) return "";
-  const goal = "ratio" in t ? `ratio >= ${t.ratio}x` : `<= ${fmt(t.max)} ${line.unit}`;
+  const goal = "ratio" in t ? `ratio >= ${Number(t.ratio.toFixed(2))}x` : `<= ${fmt(t.max)} ${line.unit}`;
   return `${goal} ${meetsTarget(line) ? "met" : "MISSED"}`;
 }
 
