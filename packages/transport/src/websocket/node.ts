@@ -66,6 +66,10 @@ const INTERNAL_ERROR = 1011;
  * // ...
  * await listener.close();
  */
+const zeroMask = (mask: Uint8Array): void => {
+  mask.fill(0);
+};
+
 export const webSocketMedium = (options?: WebSocketMediumOptions): WebSocketMedium => {
   const settings = resolveWebSocketOptions(options, "node");
   const { maxPayload, connectTimeoutMs } = settings;
@@ -76,6 +80,8 @@ export const webSocketMedium = (options?: WebSocketMediumOptions): WebSocketMedi
     maxPayload,
     followRedirects: false,
     ...(settings.headers === undefined ? {} : { headers: { ...settings.headers } }),
+    // A zero key makes ws skip masking (see WebSocketMediumOptions.maskFrames).
+    ...(options?.maskFrames === true ? {} : { generateMask: zeroMask }),
   };
   return {
     listen: (address, accept) => listen(settings, address, accept),
