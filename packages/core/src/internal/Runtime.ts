@@ -29,6 +29,8 @@ const MAX_ID = 0x7fffffff;
 /** Live runtimes by node name, so the codec can hand back a live process's own pid object. */
 export const localRuntimes = new Map<string, Runtime>();
 
+const allNodeSubscriptions = (p: Process): number => p.signals?.allNodes ?? 0;
+
 /**
  * The implementation behind a {@link Node}: the process table, names, refs and the distribution port.
  * Kept apart from the public class so that internals never appear in the published types.
@@ -193,8 +195,10 @@ export class Runtime implements DistributionHost {
 
   /** A send with channel options: only a remote pid or `{ name, node }` uses them. */
   private sendWithOptions(to: Destination, message: unknown, options: SendOptions): void {
-    const node = to instanceof Pid || isRemoteName(to) ? to.node : this.name;
-    if (node === this.name || (typeof to === "object" && to !== null && "via" in to)) {
+    // As in `send`, a via name is resolved locally even if it also carries a `node`.
+    const remote = to instanceof Pid || (isRemoteName(to) && !("via" in to));
+    const node = remote ? (to as Pid | RemoteName).node : this.name;
+    if (node === this.name) {
       this.send(to, message);
       return;
     }
@@ -384,7 +388,7 @@ export class Runtime implements DistributionHost {
   nodeUp(node: string): void {
     if (this.stopped || this.upNodes.has(node)) return;
     this.upNodes.add(node);
-    this.router.notifyAllNodes("nodeup", node, undefined, this.allNodeWatchers);
+    this.router.notifyNode("nodeup", node, undefined, this.allNodeWatchers, allNodeSubscriptions);
   }
 
   nodeDown(node: string, reason: ExitReason = "noconnection"): void {
@@ -394,11 +398,13 @@ export class Runtime implements DistributionHost {
     // Links and monitors always see `noconnection` (as in Erlang); the reason goes to nodedown messages.
     this.router.nodeDown(node, "noconnection", affected ?? []);
     // monitorNodes subscribers hear of a node going down only if they heard it come up.
-    if (this.upNodes.delete(node)) this.router.notifyAllNodes("nodedown", node, reason, this.allNodeWatchers);
+    if (this.upNodes.delete(node)) {
+      this.router.notifyNode("nodedown", node, reason, this.allNodeWatchers, allNodeSubscriptions);
+    }
     const watchers = this.nodeWatchers.get(node);
     if (watchers === undefined) return;
     this.nodeWatchers.delete(node);
-    this.router.notifyNode("nodedown", node, reason, watchers);
+    this.router.notifyNode("nodedown", node, reason, watchers, (p) => p.signals?.nodeWatches?.get(node) ?? 0);
     for (const p of watchers) p.signals?.nodeWatches?.delete(node);
   }
 

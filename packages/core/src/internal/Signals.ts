@@ -397,28 +397,19 @@ export class SignalRouter {
     this.flush();
   }
 
-  /** Delivers nodeup/nodedown to the processes subscribed with monitorNodes. */
-  notifyAllNodes(
-    kind: "nodeup" | "nodedown",
-    node: string,
-    reason: ExitReason,
-    watchers: Iterable<Process>,
-  ): void {
-    for (const p of watchers) {
-      const count = p.signals?.allNodes ?? 0;
-      for (let i = 0; i < count; i++) p.deliver(new NodeMessage(kind, node, reason));
-    }
-  }
-
-  /** Delivers nodeup/nodedown to the processes watching `node`. */
+  /**
+   * Delivers nodeup/nodedown to `watchers`, one message per subscription each holds (`subscriptions`:
+   * per node for monitorNode, for every node with monitorNodes).
+   */
   notifyNode(
     kind: "nodeup" | "nodedown",
     node: string,
     reason: ExitReason,
     watchers: Iterable<Process>,
+    subscriptions: (p: Process) => number,
   ): void {
     for (const p of watchers) {
-      const count = p.signals?.nodeWatches?.get(node) ?? 0;
+      const count = subscriptions(p);
       for (let i = 0; i < count; i++) p.deliver(new NodeMessage(kind, node, reason));
     }
   }
