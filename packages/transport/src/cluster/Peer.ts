@@ -72,8 +72,6 @@ export class Peer {
   pending: Signal[] = [];
   /** Gossip for the peer while the session was being set up. */
   pendingGossip: unknown[] = [];
-  /** Slots still being dialled in this session. */
-  dialling = 0;
   /** Failed attempts since the last session came up (the backoff exponent). */
   failures = 0;
   /** No automatic dial before this time (after a failure). */

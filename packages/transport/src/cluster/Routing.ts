@@ -24,8 +24,6 @@ export const slotOfKey = (key: number | string, n: number): number => {
   return hashString(String(key)) % n;
 };
 
-const destinationOf = (signal: Signal): Pid | RemoteName | Ref => signal.to;
-
 /** The connection index for a signal without a partition key: fixed per receiver. */
 export const slotOfDestination = (to: Pid | RemoteName | Ref, n: number): number => {
   if (n === 1) return 0;
@@ -42,7 +40,7 @@ export const channelOf = (signal: Signal): string =>
 export const slotOf = (signal: Signal, n: number): number => {
   if (n === 1) return 0;
   if (signal.kind === "send" && signal.partitionKey !== undefined) return slotOfKey(signal.partitionKey, n);
-  return slotOfDestination(destinationOf(signal), n);
+  return slotOfDestination(signal.to, n);
 };
 
 /** The signal as it goes on the wire: the routing options are this node's business only. */

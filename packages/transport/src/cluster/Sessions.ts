@@ -142,7 +142,6 @@ export class Sessions {
     if (adopt !== undefined) {
       this.adopt(peer, generation, DEFAULT_CHANNEL, 0, adopt.connection, adopt.result);
     } else {
-      peer.dialling++;
       void this.dialSlot(peer, generation, DEFAULT_CHANNEL, 0);
     }
     return true;
@@ -169,14 +168,12 @@ export class Sessions {
           timeoutMs: this.settings.handshakeTimeoutMs,
           clock: this.settings.clock,
         });
-        peer.dialling--;
         this.adopt(peer, generation, channel, slot, connection, result);
         return;
       } catch (error) {
         lastError = error;
       }
     }
-    peer.dialling--;
     if (peer.generation !== generation) return;
     this.settings.logger.warn(`cannot connect to ${peer.name}`, { channel, slot, error: lastError });
     this.end(peer, "connection_setup_failed");
@@ -215,7 +212,6 @@ export class Sessions {
         existing.length = parallelism;
         for (let i = 0; i < parallelism; i++) {
           if (name === DEFAULT_CHANNEL && i === 0) continue;
-          peer.dialling++;
           void this.dialSlot(peer, generation, name, i);
         }
       }
@@ -332,7 +328,9 @@ export class Sessions {
   }
 
   private checkUp(peer: Peer): void {
-    if (peer.state !== "connecting" || peer.dialling > 0) return;
+    // Up when the default channel's first connection has told us the peer's channels and every slot
+    // sized from them is filled.
+    if (peer.state !== "connecting") return;
     for (const slots of peer.sending.values())
       for (let i = 0; i < slots.length; i++) if (slots[i] === undefined) return;
     if (!peer.sending.has(DEFAULT_CHANNEL)) return;
@@ -355,10 +353,20 @@ export class Sessions {
    */
   end(peer: Peer, reason: string, code: number = CloseCode.normal): void {
     if (peer.state === "idle" && peer.links.size === 0) return;
-    const neverUp = peer.state === "connecting";
+    // A session that never came up counts as a failed attempt, so two nodes whose attempts keep
+    // cancelling each other back off instead of redialling in a tight loop.
+    if (peer.state === "connecting" || reason === "overloaded" || reason === "net_tick_timeout") {
+      peer.failures++;
+    }
+    this.teardown(peer, code, reason, `the session with ${peer.name} ended: ${reason}`);
+    this.host.nodeDown(peer.name, reason);
+    this.events.sessionDown(peer);
+  }
+
+  /** Closes every connection of the session, drops what waits, and fails whoever awaited it. */
+  private teardown(peer: Peer, code: number, reason: string, error: string): void {
     peer.generation++;
     peer.state = "idle";
-    peer.dialling = 0;
     for (const link of peer.links) {
       link.outbox?.close();
       link.connection.close(code, reason);
@@ -367,20 +375,8 @@ export class Sessions {
     peer.sending.clear();
     peer.pending = [];
     peer.pendingGossip = [];
-    // A session that never came up counts as a failed attempt too, so two nodes whose attempts keep
-    // cancelling each other back off instead of redialling in a tight loop.
-    if (
-      neverUp ||
-      reason === "connection_setup_failed" ||
-      reason === "overloaded" ||
-      reason === "net_tick_timeout"
-    ) {
-      peer.failures++;
-    }
-    this.host.nodeDown(peer.name, reason);
-    const error = new ClusterError("disconnected", `the session with ${peer.name} ended: ${reason}`);
-    for (const waiter of peer.waiters.splice(0)) waiter.reject(error);
-    this.events.sessionDown(peer);
+    const failure = new ClusterError("disconnected", error);
+    for (const waiter of peer.waiters.splice(0)) waiter.reject(failure);
   }
 
   // ---- receiving ----
@@ -484,21 +480,11 @@ export class Sessions {
         link.outbox?.flushAll();
         this.write(link, { kind: "bye", reason });
       }
-      peer.generation++;
-      for (const link of peer.links) {
-        link.outbox?.close();
-        link.connection.close(CloseCode.normal, reason);
-      }
-      peer.links.clear();
-      peer.sending.clear();
-      peer.pending = [];
       if (peer.reconnectTimer !== undefined) this.settings.clock.cancel(peer.reconnectTimer);
       peer.reconnectTimer = undefined;
       const wasUp = peer.state !== "idle";
-      peer.state = "idle";
+      this.teardown(peer, CloseCode.normal, reason, `left the cluster: ${reason}`);
       if (wasUp && !this.stopping) this.host.nodeDown(peer.name, "disconnect");
-      const error = new ClusterError("disconnected", `left the cluster: ${reason}`);
-      for (const waiter of peer.waiters.splice(0)) waiter.reject(error);
     }
   }
 }
