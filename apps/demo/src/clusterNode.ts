@@ -12,12 +12,11 @@
  */
 import { parseArgs } from "node:util";
 import { describe, NodeMessage } from "@maquis/core";
-import { addHandler, GenEvent } from "@maquis/gen-event";
 import { Supervisor, type SupervisorInit, worker } from "@maquis/supervisor";
 import { setLogger } from "@maquis/sys";
 import { Cluster, Rpc } from "@maquis/transport";
 import { webSocketMedium } from "@maquis/transport/websocket";
-import { WriteMetrics } from "./events.js";
+import { kvEventsChild } from "./events.js";
 import { KvStore } from "./kv.js";
 
 const { values: args } = parseArgs({
@@ -37,18 +36,7 @@ class NodeSupervisor extends Supervisor {
   init(): SupervisorInit {
     return {
       flags: { strategy: "one_for_one", intensity: 3, period: 5 },
-      children: [
-        {
-          id: "kv_events",
-          start: async (parent) => {
-            const manager = await GenEvent.startLink(parent, { name: "kv_events" });
-            await addHandler(parent, manager, WriteMetrics);
-            return manager;
-          },
-          modules: "dynamic",
-        },
-        worker(KvStore, {}, { id: "kv", start: { name: "kv" } }),
-      ],
+      children: [kvEventsChild(), worker(KvStore, {}, { id: "kv", start: { name: "kv" } })],
     };
   }
 }

@@ -1,5 +1,6 @@
 /** The store's event manager and its two handlers: an audit log and metrics (gen-event). */
-import { EventHandler, managerNamed, ok, reply } from "@maquis/gen-event";
+import { addHandler, EventHandler, GenEvent, managerNamed, ok, reply } from "@maquis/gen-event";
+import type { ChildSpec } from "@maquis/supervisor";
 
 /** What the store reports: every write, by key. */
 export type KvEvent = { readonly op: "put"; readonly key: string; readonly value: string };
@@ -39,3 +40,18 @@ export class WriteMetrics extends EventHandler<
     return reply(Object.fromEntries(counts), counts);
   }
 }
+
+/**
+ * The manager as a supervised child, registered as `kv_events`, with its handlers added in its start
+ * function (so a restart brings them back): the audit log when `audit` prints somewhere, and metrics.
+ */
+export const kvEventsChild = (audit?: (line: string) => void): ChildSpec => ({
+  id: "kv_events",
+  start: async (parent) => {
+    const manager = await GenEvent.startLink(parent, { name: "kv_events" });
+    if (audit !== undefined) await addHandler(parent, manager, AuditLog, audit);
+    await addHandler(parent, manager, WriteMetrics);
+    return manager;
+  },
+  modules: "dynamic",
+});

@@ -6,13 +6,13 @@
  * WebSockets: one node is killed (DOWN, nodedown) and a new incarnation of it recovers its data.
  */
 import { describe, isDown, Node } from "@maquis/core";
-import { addHandler, call as handlerCall, GenEvent } from "@maquis/gen-event";
+import { call as handlerCall } from "@maquis/gen-event";
 import { call, cast } from "@maquis/gen-server";
 import { GenStatem } from "@maquis/gen-statem";
 import { Supervisor, type SupervisorInit, whichChildren, worker } from "@maquis/supervisor";
 import { setLogger, sys } from "@maquis/sys";
 import { distribution } from "./cluster.js";
-import { AuditLog, kvEvents, WriteMetrics } from "./events.js";
+import { kvEvents, kvEventsChild, WriteMetrics } from "./events.js";
 import { type KvState, KvStore, kv } from "./kv.js";
 import { Session, session } from "./session.js";
 
@@ -29,16 +29,7 @@ class AppSupervisor extends Supervisor {
     return {
       flags: { strategy: "one_for_one", intensity: 3, period: 5 },
       children: [
-        {
-          id: "kv_events",
-          start: async (parent) => {
-            const manager = await GenEvent.startLink(parent, { name: "kv_events" });
-            await addHandler(parent, manager, AuditLog, say);
-            await addHandler(parent, manager, WriteMetrics);
-            return manager;
-          },
-          modules: "dynamic",
-        },
+        kvEventsChild(say),
         worker(KvStore, { greeting: "hello" }, { id: "kv", start: { name: "kv" } }),
         {
           id: "session",
