@@ -187,6 +187,7 @@ describe("field validation", () => {
     ["welcome without capabilities", [FrameKind.welcome, spec]],
     ["data without signals", [FrameKind.data]],
     ["data with signals not a list", [FrameKind.data, { kind: "send" }]],
+    ["data with a trailing field", [FrameKind.data, [], "extra"]],
     ["ping with a negative id", [FrameKind.ping, -1, 0]],
     ["ping with a fractional id", [FrameKind.ping, 1.5, 0]],
     ["ping with a NaN timestamp", [FrameKind.ping, 1, Number.NaN]],

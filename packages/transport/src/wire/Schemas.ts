@@ -129,16 +129,7 @@ export const WelcomeWire = Schema.Tuple([
   NodeSpecSchema,
   CapabilitiesSchema,
 ]);
-/**
- * Any array, checked in constant time: the elements are left to the caller (`Schema.Array(Schema.Unknown)`
- * would walk and copy them, which costs as much as the signal guard itself on a 100-signal frame).
- */
-const UncheckedArray = Schema.declare((value: unknown): value is readonly unknown[] => Array.isArray(value), {
-  expected: "an array",
-});
-
-/** `[16, signals]`: the envelope only; each signal is checked by `SignalGuard`. */
-export const DataWire = Schema.Tuple([Schema.Literal(FrameKind.data), UncheckedArray]);
+/* `[16, signals]` (data) is checked by hand in FrameCodec: it is the hot path. */
 /** `[17, id, timestamp]` */
 export const PingWire = Schema.Tuple([Schema.Literal(FrameKind.ping), NonNegativeInt, Schema.Finite]);
 /** `[18, id, timestamp]` */
