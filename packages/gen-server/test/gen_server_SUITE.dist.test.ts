@@ -26,9 +26,14 @@ afterEach(async () => {
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Waits (yielding to the event loop, for WebCrypto handshakes) until `condition` holds. */
+/**
+ * Waits (yielding to the event loop) until `condition` holds. Handshakes hash on WebCrypto's thread
+ * pool, which can outlast many turns on a loaded machine, hence a deadline as well (never a sleep: it
+ * returns as soon as the condition holds).
+ */
 const until = async (condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 2000 && !condition(); i++) await turn();
+  const deadline = Date.now() + 5_000;
+  for (let i = 0; (i < 2000 || Date.now() < deadline) && !condition(); i++) await turn();
   expect(condition()).toBe(true);
 };
 
