@@ -5,6 +5,8 @@
  * and by JSON-line commands on stdin before; what a child observes (DOWN, EXIT, nodedown) is reported
  * to a process here by a watcher running there. Every wait is on a message, a promise or a child's
  * output, with a deadline; every child is SIGKILLed after the file.
+ *
+ * Over 400 lines because the nine scenarios share one set of OS processes started once for the file.
  */
 import {
   type DownMessage,

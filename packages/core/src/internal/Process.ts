@@ -1,3 +1,7 @@
+/**
+ * A process: its mailbox, its run loop and the ProcessContext API it hands to user code. Over 400
+ * lines because the context API is one interface and every method is a thin call into the runtime.
+ */
 import type {
   DemonitorOptions,
   Destination,

@@ -1,3 +1,7 @@
+/**
+ * The runtime behind a Node: the process table, sends, names, requests and the distribution port.
+ * Over 400 lines because it is the one place every Node operation lands.
+ */
 import type { Clock } from "../Clock.js";
 import type {
   DemonitorOptions,

@@ -2,6 +2,9 @@
  * The sessions of a node with its peers: dialling and accepting connections, the handshake, routing
  * signals to connections, receiving frames, keep-alive, and ending a session as one nodedown. The
  * cluster (membership, public API) drives it; it knows nothing of topologies.
+ *
+ * Over 400 lines because every path here reads and ends the same per-peer session state; splitting
+ * dialling from receiving would spread the generation checks that keep stale work out.
  */
 import type { DistributionHost, Pid, RemoteName, Ref, Signal } from "@maquis/core";
 import { CloseCode, type Connection } from "../Connection.js";
