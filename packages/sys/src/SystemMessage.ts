@@ -36,8 +36,8 @@ export class SystemMessage {
 registerWireClass({
   type: 0x53,
   Class: SystemMessage,
-  write: (message: SystemMessage) => [message.from, message.request],
-  read: ([from, request]) => {
+  write: (message: SystemMessage) => [message.from.pid, message.from.tag, message.request],
+  read: ([pid, tag, request]) => {
     if (
       request === null ||
       typeof request !== "object" ||
@@ -45,7 +45,7 @@ registerWireClass({
     ) {
       throw new TypeError("request is not a system request");
     }
-    return new SystemMessage(replyToFromWire(from), request as SystemRequest);
+    return new SystemMessage(replyToFromWire(pid, tag), request as SystemRequest);
   },
 });
 

@@ -14,6 +14,7 @@ import {
   FLAG_COMPRESSED,
   type Frame,
   FrameKind,
+  SignalTag,
   WIRE_VERSION,
   WireError,
   type WireErrorCode,
@@ -222,40 +223,72 @@ describe("field validation", () => {
 });
 
 describe("signal validation", () => {
-  const name = { name: "srv", node: "a" };
+  const name = ["srv", "a"];
+  const { send, link, unlink, exit, monitor, demonitor, down } = SignalTag;
   const bad: [string, unknown][] = [
     ["a number", 5],
     ["null", null],
-    ["an array", ["send", pid, 1]],
-    ["an unknown kind", { kind: "spawn", from: pid }],
-    ["a missing kind", { to: pid, message: 1 }],
-    ["a send to a string", { kind: "send", to: "srv", message: 1 }],
-    ["a send to a half name", { kind: "send", to: { name: "srv" }, message: 1 }],
-    ["a send to a name with a numeric node", { kind: "send", to: { name: "srv", node: 1 }, message: 1 }],
-    ["a send without message", { kind: "send", to: pid }],
-    ["a send of undefined", { kind: "send", to: pid, message: undefined }],
-    [
-      "a link from a pid-shaped object",
-      { kind: "link", from: { node: "a", id: 1, serial: 0, creation: 1 }, to: pid },
-    ],
-    ["a link without to", { kind: "link", from: pid }],
-    ["an unlink to a ref", { kind: "unlink", from: pid, to: ref }],
-    ["an exit with a string link", { kind: "exit", from: pid, to: pid, reason: "x", link: "true" }],
-    ["an exit without link", { kind: "exit", from: pid, to: pid, reason: "x" }],
-    ["a monitor without ref", { kind: "monitor", from: pid, to: pid }],
-    ["a monitor of a ref", { kind: "monitor", from: pid, to: ref, ref }],
-    ["a monitor with a pid as ref", { kind: "monitor", from: pid, to: pid, ref: pid }],
-    ["a demonitor from a name", { kind: "demonitor", from: name, to: pid, ref }],
-    ["a down to a name", { kind: "down", to: name, ref, item: pid, reason: "x" }],
-    ["a down with a numeric item", { kind: "down", to: pid, ref, item: 3, reason: "x" }],
+    ["a record", { kind: "send", to: pid, message: 1 }],
+    ["an empty array", []],
+    ["an unknown tag", [7, pid]],
+    ["a negative tag", [-1, pid, 1]],
+    ["a fractional tag", [0.5, pid, 1]],
+    ["a string tag", ["send", pid, 1]],
+    ["a send to a string", [send, "srv", 1]],
+    ["a send to a half name", [send, ["srv"], 1]],
+    ["a send to a name with a numeric node", [send, ["srv", 1], 1]],
+    ["a send to a record name", [send, { name: "srv", node: "a" }, 1]],
+    ["a send without message", [send, pid]],
+    ["a send of undefined", [send, pid, undefined]],
+    ["a send with a trailing field", [send, pid, 1, "extra"]],
+    ["a link from a pid-shaped object", [link, { node: "a", id: 1, serial: 0, creation: 1 }, pid]],
+    ["a link without to", [link, pid]],
+    ["an unlink to a ref", [unlink, pid, ref]],
+    ["an exit with a string link", [exit, pid, pid, "x", "true"]],
+    ["an exit without link", [exit, pid, pid, "x"]],
+    ["a monitor without ref", [monitor, pid, pid]],
+    ["a monitor of a ref", [monitor, pid, ref, ref]],
+    ["a monitor with a pid as ref", [monitor, pid, pid, pid]],
+    ["a demonitor from a name", [demonitor, name, pid, ref]],
+    ["a down to a name", [down, name, ref, pid, "x"]],
+    ["a down with a numeric item", [down, pid, ref, 3, "x"]],
   ];
   for (const [what, signal] of bad) {
     it(`refuses ${what}`, () => {
-      const good = { kind: "send", to: pid, message: "ok" };
+      const good = [send, pid, "ok"];
       const error = expectRefused(raw([FrameKind.data, [good, signal]]), "malformed");
       expect(error.message).toContain("index 1");
     });
   }
+
+  it("accepts every kind in its wire form, names as [name, node] pairs", () => {
+    const signals = [
+      [send, pid, "m"],
+      [send, name, "m"],
+      [send, ref, "m"],
+      [link, pid, pid],
+      [unlink, pid, pid],
+      [exit, pid, pid, "r", true],
+      [monitor, pid, name, ref],
+      [demonitor, pid, pid, ref],
+      [down, pid, ref, name, "r"],
+    ];
+    const frame = decodeFrame(raw([FrameKind.data, signals]), limits);
+    expect(frame).toEqual({
+      kind: "data",
+      signals: [
+        { kind: "send", to: pid, message: "m" },
+        { kind: "send", to: { name: "srv", node: "a" }, message: "m" },
+        { kind: "send", to: ref, message: "m" },
+        { kind: "link", from: pid, to: pid },
+        { kind: "unlink", from: pid, to: pid },
+        { kind: "exit", from: pid, to: pid, reason: "r", link: true },
+        { kind: "monitor", from: pid, to: { name: "srv", node: "a" }, ref },
+        { kind: "demonitor", from: pid, to: pid, ref },
+        { kind: "down", to: pid, ref, item: { name: "srv", node: "a" }, reason: "r" },
+      ],
+    });
+  });
 });
 
 describe("versions", () => {

@@ -15,6 +15,7 @@ import {
   FLAG_COMPRESSED,
   type Frame,
   FrameKind,
+  SignalTag,
   WIRE_VERSION,
   WireError,
 } from "../src/wire/index.js";
@@ -124,10 +125,12 @@ describe("round-trips", () => {
     expect(out.map((s) => (s as { message: number }).message)).toEqual(signals.map((_, i) => i));
   });
 
-  it("fields a peer adds to a signal or a name are dropped", () => {
+  it("only a signal's own fields are sent: routing options and extra keys stay behind", () => {
     const to = { name: "store", node: "b", extra: "x" };
-    const signal = { kind: "send", to, message: 1, sneaky: { a: 1 } } as unknown as Signal;
-    const out = signalsOf(roundTrip({ kind: "data", signals: [signal] }))[0];
+    const signal = { kind: "send", to, message: 1, channel: "bulk", partitionKey: 3, sneaky: 1 } as Signal;
+    const bytes = encodeFrame({ kind: "data", signals: [signal] });
+    expect(decode(bytes.subarray(1))).toEqual([FrameKind.data, [[SignalTag.send, ["store", "b"], 1]]]);
+    const out = signalsOf(decodeFrame(bytes, limits))[0];
     expect(out).toEqual({ kind: "send", to: { name: "store", node: "b" }, message: 1 });
     expect(Object.keys(out!)).toEqual(["kind", "to", "message"]);
   });

@@ -118,6 +118,6 @@ registerWireClass({
 registerWireClass({
   type: 0x4f,
   Class: SyncNotify,
-  write: (notify: SyncNotify) => [notify.from, notify.event],
-  read: ([from, event]) => new SyncNotify(replyToFromWire(from), event),
+  write: (notify: SyncNotify) => [notify.from.pid, notify.from.tag, notify.event],
+  read: ([pid, tag, event]) => new SyncNotify(replyToFromWire(pid, tag), event),
 });

@@ -8,7 +8,6 @@ import type { Connection } from "../Connection.js";
 import type { CompressionOptions } from "../wire/Compression.js";
 import { encodeFrame } from "../wire/FrameCodec.js";
 import { WireError } from "../wire/WireError.js";
-import { forWire } from "./Routing.js";
 
 /** What an outbox needs from its cluster. */
 export interface OutboxSettings {
@@ -134,9 +133,8 @@ export class Outbox {
    */
   private encode(signals: Signal[]): Uint8Array[] {
     const options = { compress: this.settings.compress, maxPayload: this.settings.maxPayload };
-    const wire = signals.map(forWire);
     try {
-      return [encodeFrame({ kind: "data", signals: wire }, options)];
+      return [encodeFrame({ kind: "data", signals }, options)];
     } catch (error) {
       if (!(error instanceof WireError)) throw error;
       if (signals.length === 1) {

@@ -42,9 +42,3 @@ export const slotOf = (signal: Signal, n: number): number => {
   if (signal.kind === "send" && signal.partitionKey !== undefined) return slotOfKey(signal.partitionKey, n);
   return slotOfDestination(signal.to, n);
 };
-
-/** The signal as it goes on the wire: the routing options are this node's business only. */
-export const forWire = (signal: Signal): Signal =>
-  signal.kind === "send" && ("channel" in signal || "partitionKey" in signal)
-    ? { kind: "send", to: signal.to, message: signal.message }
-    : signal;

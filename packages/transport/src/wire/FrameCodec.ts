@@ -24,7 +24,7 @@ import {
   PongWire,
   WelcomeWire,
 } from "./Schemas.js";
-import { validateSignal } from "./SignalGuard.js";
+import { signalToWire, validateSignal } from "./SignalWire.js";
 import { WireError } from "./WireError.js";
 
 /** Header flag: the body is raw DEFLATE, preceded by its inflated size (uint32, big-endian). */
@@ -79,7 +79,7 @@ const toWire = (frame: Frame): unknown[] => {
     case "welcome":
       return [FrameKind.welcome, specToWire(frame.spec), frame.capabilities];
     case "data":
-      return [FrameKind.data, frame.signals];
+      return [FrameKind.data, frame.signals.map(signalToWire)];
     case "ping":
       return [FrameKind.ping, frame.id, frame.timestamp];
     case "pong":

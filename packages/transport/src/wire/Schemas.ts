@@ -1,6 +1,6 @@
 /**
  * Effect schemas for everything the wire layer decodes, except the signals inside a data frame (a
- * hand-written guard, `SignalGuard.ts`, for speed: see docs/wire-protocol.md, "Validation").
+ * hand-written guard, `SignalWire.ts`, for speed: see docs/wire-protocol.md, "Validation").
  *
  * Each frame is a msgpack array `[kind, ...fields]`; its schema is a tuple, so a missing, extra or
  * mistyped element is refused. Objects (node specs, channel options) must be plain objects; keys a

@@ -43,5 +43,5 @@ export {
 export { type HandshakeRole, MAC_LABEL, type MacTranscript, macInput } from "./HandshakeMac.js";
 export { DEFAULT_MAX_PAYLOAD, HANDSHAKE_MAX_PAYLOAD, MAC_BYTES, NONCE_BYTES } from "./Limits.js";
 export { ChannelOptionsSchema, NodeSpecSchema } from "./Schemas.js";
-export { validateSignal } from "./SignalGuard.js";
+export { SignalTag, signalToWire, validateSignal } from "./SignalWire.js";
 export { closeCodeFor, isWireError, WireError, type WireErrorCode } from "./WireError.js";
