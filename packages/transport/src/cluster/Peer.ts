@@ -10,6 +10,7 @@
 import type { ClockHandle, Signal } from "@maquis/core";
 import type { Connection } from "../Connection.js";
 import type { NodeSpec } from "../NodeSpec.js";
+import { Reassembler } from "../wire/Fragments.js";
 import type { Outbox } from "./Outbox.js";
 
 /** One authenticated connection of a session. */
@@ -22,6 +23,8 @@ export class PeerLink {
   outbox: Outbox | null = null;
   /** Whether compressed frames may arrive (the peer compresses this channel). */
   readonly allowCompressed: boolean;
+  /** Puts large frames the peer sends in fragments back together. */
+  readonly reassembler = new Reassembler();
   /** Keep-alive: when something last arrived, when the unanswered ping went out, how many were missed. */
   lastReceived: number;
   pingSentAt: number | undefined = undefined;

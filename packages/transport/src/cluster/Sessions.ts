@@ -9,6 +9,7 @@
 import type { DistributionHost, Pid, RemoteName, Ref, Signal } from "@maquis/core";
 import { CloseCode, type Connection } from "../Connection.js";
 import { DEFAULT_CHANNEL, MEMBERSHIP_CHANNEL, type NodeSpec } from "../NodeSpec.js";
+import { isFragment } from "../wire/Fragments.js";
 import type { Frame } from "../wire/Frame.js";
 import { decodeFrame, encodeFrame } from "../wire/FrameCodec.js";
 import { handshake, type HandshakeResult } from "../wire/Handshake.js";
@@ -122,7 +123,9 @@ export class Sessions {
   private write(link: PeerLink, frame: Frame): void {
     if (!link.connection.open) return;
     try {
-      link.connection.send(encodeFrame(frame, { maxPayload: this.settings.maxPayload }));
+      const bytes = encodeFrame(frame, { maxPayload: this.settings.maxPayload });
+      if (link.outbox !== null) link.outbox.sendControl(bytes);
+      else link.connection.send(bytes);
     } catch (error) {
       this.settings.logger.warn(`cannot send a ${frame.kind} frame`, { error });
     }
@@ -384,10 +387,12 @@ export class Sessions {
 
   // ---- receiving ----
 
-  private receive(peer: Peer, link: PeerLink, bytes: Uint8Array): void {
+  private receive(peer: Peer, link: PeerLink, received: Uint8Array): void {
     link.received(this.settings.clock.now());
     let frame: Frame;
     try {
+      const bytes = this.reassemble(link, received);
+      if (bytes === undefined) return;
       frame = decodeFrame(bytes, {
         maxPayload: this.settings.maxPayload,
         allowCompressed: link.allowCompressed,
@@ -422,6 +427,15 @@ export class Sessions {
           new WireError("protocol", `unexpected ${frame.kind} frame after the handshake`),
         );
     }
+  }
+
+  /** The frame `received` completes: itself, or a fragmented frame's bytes once its last fragment is in. */
+  private reassemble(link: PeerLink, received: Uint8Array): Uint8Array | undefined {
+    if (isFragment(received)) return link.reassembler.accept(received, this.settings.maxPayload);
+    if (link.reassembler.pending) {
+      throw new WireError("malformed", "a frame between the fragments of another one");
+    }
+    return received;
   }
 
   /** Signals must come from the peer's processes and go to this node's. */

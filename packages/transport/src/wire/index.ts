@@ -40,6 +40,15 @@ export {
   handshake,
   type ListenerHandshakeOptions,
 } from "./Handshake.js";
+export {
+  FLAG_FIRST,
+  FLAG_FRAGMENT,
+  FLAG_LAST,
+  FRAGMENT_BYTES,
+  fragmentFrame,
+  isFragment,
+  Reassembler,
+} from "./Fragments.js";
 export { type HandshakeRole, MAC_LABEL, type MacTranscript, macInput } from "./HandshakeMac.js";
 export { DEFAULT_MAX_PAYLOAD, HANDSHAKE_MAX_PAYLOAD, MAC_BYTES, NONCE_BYTES } from "./Limits.js";
 export { ChannelOptionsSchema, NodeSpecSchema } from "./Schemas.js";

@@ -17,6 +17,7 @@ import type { Connection, Medium } from "../../src/Connection.js";
 import { type FrameEvent, type MemoryConnection, MemoryNetwork } from "../../src/memory/index.js";
 import { SeededRandom } from "../../src/memory/random.js";
 import type { Frame } from "../../src/wire/Frame.js";
+import { isFragment, Reassembler } from "../../src/wire/Fragments.js";
 import { decodeFrame } from "../../src/wire/FrameCodec.js";
 
 /** A signal as the node's transport handed it to core (`DistributionHost.deliver`), in arrival order. */
@@ -73,9 +74,20 @@ export class WireTap {
     };
   }
 
-  /** The frames recorded so far, decoded, with where they went. */
+  /** The frames recorded so far (fragmented ones put back together), decoded, with where they went. */
   frames(): Array<WireRecord & { readonly frame: Frame }> {
-    return this.records.map((r) => ({ ...r, frame: decodeFrame(r.bytes, { maxPayload: 1 << 30 }) }));
+    const partial = new Map<number, Reassembler>();
+    const out = [];
+    for (const r of this.records) {
+      let bytes: Uint8Array | undefined = r.bytes;
+      if (isFragment(bytes)) {
+        let reassembler = partial.get(r.connection);
+        if (reassembler === undefined) partial.set(r.connection, (reassembler = new Reassembler()));
+        bytes = reassembler.accept(bytes, 1 << 30);
+      }
+      if (bytes !== undefined) out.push({ ...r, bytes, frame: decodeFrame(bytes, { maxPayload: 1 << 30 }) });
+    }
+    return out;
   }
 
   /** Every signal written to the wire, with the connection and channel it travelled on. */

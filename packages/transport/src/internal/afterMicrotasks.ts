@@ -1,0 +1,15 @@
+/**
+ * Runs a callback once every microtask queued so far, and every one those queue, has run: Node's and
+ * Bun's `setImmediate`, which comes right after the I/O callbacks of the current event-loop turn.
+ * Where there is no `setImmediate` (browsers, Deno), a microtask: a browser's macrotasks can be clamped
+ * to milliseconds. The outbox sends signals no one waits for (demonitors) there, so that they join
+ * whatever the turn's promise chains send next.
+ */
+const host = globalThis as { setImmediate?: (fn: () => void) => unknown };
+
+export const afterMicrotasks: (fn: () => void) => void =
+  typeof host.setImmediate === "function"
+    ? ((setImmediate) => (fn: () => void) => {
+        setImmediate(fn);
+      })(host.setImmediate)
+    : (fn) => queueMicrotask(fn);

@@ -1,0 +1,112 @@
+/**
+ * The outbox on its own, against a recording connection: large frames go out one fragment per
+ * event-loop turn; control frames never land between the fragments of a frame; monotonic shedding
+ * never drops the rest of a frame already partly sent.
+ */
+import { Pid, type Signal, VirtualClock } from "@maquis/core";
+import { describe, expect, it } from "vitest";
+import type { Connection } from "../../src/Connection.js";
+import { Outbox } from "../../src/cluster/Outbox.js";
+import { FLAG_FIRST, FLAG_FRAGMENT, FLAG_LAST, Reassembler } from "../../src/wire/Fragments.js";
+import { decodeFrame, encodeFrame } from "../../src/wire/FrameCodec.js";
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+class Recorder implements Connection {
+  readonly remoteAddress = "test";
+  bufferedAmount = 0;
+  open = true;
+  readonly sent: Uint8Array[] = [];
+  onFrame = null;
+  onClose = null;
+  send(frame: Uint8Array): void {
+    this.sent.push(frame);
+  }
+  close(): void {
+    this.open = false;
+  }
+}
+
+const to = new Pid("b", 1, 0, 1);
+const sendOf = (message: unknown): Signal => ({ kind: "send", to, message });
+
+const outboxOn = (connection: Recorder, monotonic = false) =>
+  new Outbox(connection, {
+    clock: new VirtualClock(),
+    compress: undefined,
+    monotonic,
+    maxPayload: 1 << 24,
+    highWaterMark: 1 << 24,
+    maxBufferedBytes: 1 << 26,
+    onDropped: () => expect.fail("nothing should be dropped"),
+    onOverload: () => expect.fail("no overload expected"),
+  });
+
+const isFragmentBytes = (bytes: Uint8Array) => (bytes[0]! & FLAG_FRAGMENT) !== 0;
+
+/** The messages of every data frame in `sent`, fragments put back together. */
+const messagesOf = (sent: Uint8Array[]): unknown[] => {
+  const r = new Reassembler();
+  const out: unknown[] = [];
+  for (const bytes of sent) {
+    const whole = isFragmentBytes(bytes) ? r.accept(bytes, 1 << 24) : bytes;
+    if (whole === undefined) continue;
+    const frame = decodeFrame(whole, { maxPayload: 1 << 24 });
+    if (frame.kind !== "data") {
+      out.push(frame.kind);
+      continue;
+    }
+    for (const s of frame.signals) if (s.kind === "send") out.push(s.message);
+  }
+  return out;
+};
+
+describe("Outbox", () => {
+  it("writes a large frame one fragment per turn", async () => {
+    const connection = new Recorder();
+    const outbox = outboxOn(connection);
+    outbox.push(sendOf(new Uint8Array(100_000)));
+    outbox.flush();
+    for (let t = 1; t <= 4; t++) {
+      await turn();
+      expect(connection.sent).toHaveLength(t);
+    }
+    for (let t = 0; t < 10; t++) await turn();
+    expect(connection.sent.length).toBeGreaterThan(6);
+    expect(connection.sent.at(-1)![0]! & FLAG_LAST).toBe(FLAG_LAST);
+    expect(messagesOf(connection.sent)).toEqual([new Uint8Array(100_000)]);
+    expect(outbox.framesSent).toBe(1);
+  });
+
+  it("a control frame waits for the end of a partly sent frame, then goes ahead of held data", async () => {
+    const connection = new Recorder();
+    const outbox = outboxOn(connection);
+    outbox.push(sendOf(new Uint8Array(50_000)));
+    outbox.flush();
+    await turn();
+    expect(connection.sent[0]![0]! & FLAG_FIRST).toBe(FLAG_FIRST);
+    outbox.push(sendOf("queued after"));
+    outbox.flush();
+    outbox.sendControl(encodeFrame({ kind: "ping", id: 1, timestamp: 0 }));
+    for (let t = 0; t < 10; t++) await turn();
+    expect(messagesOf(connection.sent)).toEqual([new Uint8Array(50_000), "ping", "queued after"]);
+  });
+
+  it("monotonic shedding drops whole waiting frames, never the rest of one partly sent", async () => {
+    const connection = new Recorder();
+    const outbox = outboxOn(connection, true);
+    outbox.push(sendOf(new Uint8Array(50_000).fill(1)));
+    outbox.flush();
+    await turn();
+    outbox.push(sendOf(new Uint8Array(50_000).fill(2)));
+    outbox.flush();
+    outbox.push(sendOf(new Uint8Array(50_000).fill(3)));
+    outbox.flush();
+    for (let t = 0; t < 20; t++) await turn();
+    expect(messagesOf(connection.sent)).toEqual([
+      new Uint8Array(50_000).fill(1),
+      new Uint8Array(50_000).fill(3),
+    ]);
+    expect(outbox.shed).toBe(1);
+  });
+});
