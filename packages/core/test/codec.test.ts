@@ -36,7 +36,22 @@ const roundTrip = <T>(value: T): T => decode(encode(value)) as T;
 const hex = (text: string): Uint8Array =>
   Uint8Array.from(text.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
 
-/** msgpack for `fixext 1 <type> 0` followed by `payload`: how the codec frames its extensions. */
+/** msgpack `ext 8` carrying `payload` as raw bytes: how pids and refs travel. */
+const rawExt = (type: number, payload: readonly number[]): Uint8Array =>
+  Uint8Array.from([0xc7, payload.length, type, ...payload]);
+
+const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
+
+const thrownBy = (run: () => unknown): unknown => {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
+/** msgpack for `fixext 1 <type> 0` followed by `payload`: how the codec frames its Error extension. */
 const ext = (type: number, payload: unknown): Uint8Array => {
   const body = encode(payload);
   const out = new Uint8Array(3 + body.length);
@@ -231,6 +246,61 @@ describe("pid identity", () => {
     expect(decode(encode(new Pid("other@host", 7, 1, 1234)))).not.toBe(first);
   });
 
+  it("remote pids with large numbers and non-ASCII names are interned too, across frames", () => {
+    const a = new Pid("ñ@höst", 2 ** 31 - 1, 2 ** 40, 2 ** 32 - 1);
+    const b = new Pid("節點@主機", 2, 0, 2 ** 53 - 1);
+    const first = decode(encode([a, b, new Ref(a.node, a.creation, 9)])) as [Pid, Pid, Ref];
+    const second = decode(encode({ to: b, from: a })) as { to: Pid; from: Pid };
+    expect(first[0].equals(a)).toBe(true);
+    expect(first[1].equals(b)).toBe(true);
+    expect(second.from).toBe(first[0]);
+    expect(second.to).toBe(first[1]);
+    expect(internPid(a.node, a.id, a.serial, a.creation)).toBe(first[0]);
+  });
+
+  it("interning holds for more pids than the recently-decoded cache keeps", () => {
+    const decoded = Array.from({ length: 2000 }, (_, i) => roundTrip(new Pid("many@host", i, 0, 77)));
+    for (let i = 0; i < decoded.length; i++) {
+      expect(roundTrip(new Pid("many@host", i, 0, 77))).toBe(decoded[i]);
+    }
+  });
+
+  it("pids that differ in any one field are never mistaken for each other", () => {
+    // The low byte of id ^ serial ^ creation is the same for all of these, so they compete for one
+    // slot of the recently-decoded cache; each differs from `base` in one or two fields.
+    const base: [string, number, number, number] = ["same@host", 1, 0, 6];
+    const variants: Array<[string, number, number, number]> = [
+      ["other@host", 1, 0, 6],
+      ["same@host", 257, 0, 6],
+      ["same@host", 1, 256, 6],
+      ["same@host", 1, 0, 262],
+      ["same@host", 0, 1, 6],
+      ["same@host", 7, 0, 0],
+    ];
+    const fields = (pid: Pid) => [pid.node, pid.id, pid.serial, pid.creation];
+    for (let round = 0; round < 2; round++) {
+      for (const variant of variants) {
+        const first = decode(encode(new Pid(...base))) as Pid;
+        const second = decode(encode(new Pid(...variant))) as Pid;
+        expect(fields(first)).toEqual(base);
+        expect(fields(second)).toEqual(variant);
+        expect(internPid(...variant)).toBe(second);
+        // Not always `first`: an id seen with another serial is interned anew (ids wrap rarely).
+        expect(fields(internPid(...base))).toEqual(base);
+      }
+    }
+  });
+
+  it("a live local pid wins over a remote pid interned with the same fields before the node started", () => {
+    const early = Array.from({ length: 8 }, (_, id) => internPid("late@host", id, 0, 4242));
+    const node = Node.start({ name: "late@host", creation: 4242, clock: new VirtualClock() });
+    started.push(node);
+    const inbox = node.inbox();
+    expect(inbox.pid.id).toBeLessThan(early.length);
+    expect(decode(encode(inbox.pid))).toBe(inbox.pid);
+    expect(internPid("late@host", inbox.pid.id, 0, 4242)).toBe(inbox.pid);
+  });
+
   it("a pid of an older incarnation of a live node is not mistaken for the live process", () => {
     const node = startNode();
     const inbox = node.inbox();
@@ -240,6 +310,101 @@ describe("pid identity", () => {
     expect(back).not.toBe(inbox.pid);
     expect(back.equals(old)).toBe(true);
     expect(node.isAlive(back)).toBe(false);
+  });
+});
+
+describe("pid and ref payloads", () => {
+  it("are raw bytes: node length, node UTF-8, then the numbers, all as LEB128 varints", () => {
+    // ext 8, 6 bytes, type P: "a" (1 byte), id 1, serial 0, creation 300 (0xac 0x02).
+    expect([...encode(new Pid("a", 1, 0, 300))]).toEqual([0xc7, 6, 0x50, 1, 0x61, 1, 0, 0xac, 0x02]);
+    // A 4-byte payload takes the shorter fixext 4 header: "a", creation 1, id 2.
+    expect([...encode(new Ref("a", 1, 2))]).toEqual([0xd6, 0x52, 1, 0x61, 1, 2]);
+    expect([...encode(new Ref("é", 2 ** 53 - 1, 0))]).toEqual([
+      0xc7, 12, 0x52, 2, 0xc3, 0xa9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0,
+    ]);
+  });
+
+  it("every varint width, the largest safe numbers and non-ASCII names round-trip", () => {
+    const numbers = [0, 1, 127, 128, 300, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28];
+    numbers.push(2 ** 31 - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 35 - 1, 2 ** 35, 2 ** 42, 2 ** 49, 2 ** 53 - 1);
+    const names = ["a@127.0.0.1", "", "ñodo@höst", "節點@主機", "🌍@🛰️", "\uFEFFbom@host", "x".repeat(300)];
+    for (const node of names) {
+      for (const n of numbers) {
+        const pids = [new Pid(node, n, 0, 1), new Pid(node, 1, n, 1), new Pid(node, 1, 0, n)];
+        for (const pid of pids) {
+          const back = roundTrip(pid);
+          expect(back).toBeInstanceOf(Pid);
+          expect([back.node, back.id, back.serial, back.creation]).toEqual([
+            pid.node,
+            pid.id,
+            pid.serial,
+            pid.creation,
+          ]);
+        }
+        for (const ref of [new Ref(node, n, 1), new Ref(node, 1, n)]) {
+          const back = roundTrip(ref);
+          expect(back).toBeInstanceOf(Ref);
+          expect([back.node, back.creation, back.id]).toEqual([ref.node, ref.creation, ref.id]);
+        }
+      }
+    }
+  });
+
+  it("a node name too long for the caches, and payloads that need ext 16 and ext 32 headers", () => {
+    for (const node of ["ü".repeat(200), "n".repeat(70_000)]) {
+      const pid = new Pid(node, 2 ** 40, 3, 2 ** 32 - 1);
+      expect(roundTrip(pid).equals(pid)).toBe(true);
+      expect(roundTrip(new Ref(node, 5, 2 ** 45)).equals(new Ref(node, 5, 2 ** 45))).toBe(true);
+    }
+    expect(encode(new Ref("ü".repeat(200), 5, 6))[0]).toBe(0xc8);
+    expect(encode(new Ref("n".repeat(70_000), 5, 6))[0]).toBe(0xc9);
+  });
+
+  it("random pids and refs round-trip", () => {
+    const node = fc.string({ unit: "binary", maxLength: 12 });
+    fc.assert(
+      fc.property(node, fc.maxSafeNat(), fc.maxSafeNat(), fc.maxSafeNat(), (name, a, b, c) => {
+        expect(roundTrip(new Pid(name, a, b, c)).equals(new Pid(name, a, b, c))).toBe(true);
+        expect(roundTrip(new Ref(name, a, b)).equals(new Ref(name, a, b))).toBe(true);
+      }),
+      { seed: 42, numRuns: 1000 },
+    );
+  });
+
+  it("many node names, interleaved, each decode to their own name", () => {
+    const pids = Array.from({ length: 300 }, (_, i) => new Pid(`node${i}@host`, i, 0, 1));
+    const bytes = pids.map((pid) => encode(pid));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < pids.length; i += 1 + round) {
+        expect((decode(bytes[i] as Uint8Array) as Pid).node).toBe(`node${i}@host`);
+      }
+    }
+  });
+
+  it("a decoded node name does not alias the bytes it came from", () => {
+    // The caller may reuse its buffer: whatever it writes there, a decode reads the name it now spells.
+    const bytes = encode(new Pid("abc@host", 1, 0, 1));
+    expect((decode(bytes) as Pid).node).toBe("abc@host");
+    for (let byte = 0x21; byte < 0x7f; byte++) {
+      bytes[4] = byte; // the name's first byte
+      expect((decode(bytes) as Pid).node).toBe(`${String.fromCharCode(byte)}bc@host`);
+    }
+  });
+
+  it("fields that cannot round-trip are an EncodeError", () => {
+    const rejected = [
+      new Pid("n", -1, 0, 1),
+      new Pid("n", 1.5, 0, 1),
+      new Pid("n", 1, 2 ** 53, 1),
+      new Pid("n", 1, 0, Number.NaN),
+      new Pid("n", 1, 0, Number.POSITIVE_INFINITY),
+      new Pid(7 as unknown as string, 1, 0, 1),
+      new Pid("lone \uD800 surrogate", 1, 0, 1),
+      new Ref("n", -1, 1),
+      new Ref("n", 1, 2 ** 60),
+      new Ref("\uDC00", 1, 1),
+    ];
+    for (const value of rejected) expect(() => encode({ value }), String(value)).toThrow(EncodeError);
   });
 });
 
@@ -292,9 +457,84 @@ describe("decode errors", () => {
     for (const [type, payload] of malformed) {
       expect(() => decode(ext(type, payload)), JSON.stringify(payload)).toThrow(DecodeError);
     }
-    // The same framing with a good payload decodes, so the cases above fail for their payload alone.
-    expect(decode(ext(ExtensionType.pid, ["n", 1, 0, 1]))).toEqual(new Pid("n", 1, 0, 1));
-    expect(decode(ext(ExtensionType.ref, ["n", 1, 2]))).toEqual(new Ref("n", 1, 2));
+    // The pid and ref cases are the old array layout, now refused too. The same framing with a good
+    // payload decodes, so the error cases above fail for their payload alone.
+    const good = decode(ext(ExtensionType.error, ["TypeError", "m", undefined, undefined, {}]));
+    expect(good).toBeInstanceOf(Error);
+    expect((good as Error).name).toBe("TypeError");
+  });
+
+  it("a malformed raw pid or ref payload throws DecodeError saying what is wrong", () => {
+    const n = 0x6e; // "n"
+    const { pid, ref } = ExtensionType;
+    const cases: Array<[type: number, payload: number[], reason: string]> = [
+      [pid, [], "truncated"],
+      [pid, [1], "truncated"],
+      [pid, [2, n], "truncated"],
+      [pid, [3, n, 0xff], "truncated"], // not "not UTF-8": the length is checked first
+      [pid, [0xff, 0xff, 0xff, 0xff, 0x0f, n, 1, 0, 1], "truncated"], // a 4 GiB name
+      [pid, [1, n], "truncated"],
+      [pid, [1, n, 1, 0], "truncated"],
+      [pid, [1, n, 1, 0, 0x81], "truncated"], // a varint cut after a continuation bit
+      [pid, [1, n, 1, 0, 0x81, 0x81, 0x81, 0x81, 0x81], "truncated"],
+      [pid, [1, n, 1, 0, 1, 0], "trailing bytes"],
+      [pid, [1, n, 0x80, 0x00, 0, 1], "overlong number"], // 0 in two bytes
+      [pid, [1, n, 0x81, 0x00, 0, 1], "overlong number"],
+      [pid, [1, n, 1, 0, 0x80, 0x80, 0x80, 0x80, 0x00], "overlong number"], // past 28 bits
+      [pid, [1, n, 1, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10], "number above 2^53 - 1"], // 2^53
+      [pid, [1, n, 1, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], "number above 2^53 - 1"],
+      [pid, [1, 0xff, 1, 0, 1], "node name is not UTF-8"],
+      [pid, [2, 0xc0, 0xae, 1, 0, 1], "node name is not UTF-8"], // an overlong "."
+      [pid, [3, 0xed, 0xa0, 0x80, 1, 0, 1], "node name is not UTF-8"], // a lone surrogate
+      [pid, [2, 0xe4, 0xb8, 1, 0, 1], "node name is not UTF-8"], // a cut 3-byte character
+      [ref, [], "truncated"],
+      [ref, [1, n, 1], "truncated"],
+      [ref, [3, n, 1, 2], "truncated"],
+      [ref, [1, n, 1, 2, 0], "trailing bytes"],
+      [ref, [1, n, 1, 0x82, 0x00], "overlong number"],
+      [ref, [1, n, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], "number above 2^53 - 1"],
+      [ref, [1, 0x80, 1, 2], "node name is not UTF-8"],
+    ];
+    for (const [type, payload, reason] of cases) {
+      const kind = type === pid ? "pid" : "ref";
+      const error = thrownBy(() => decode(rawExt(type, payload)));
+      expect(error, `${kind} ${payload}`).toBeInstanceOf(DecodeError);
+      expect((error as Error).message, `${kind} ${payload}`).toBe(`malformed ${kind}: ${reason}`);
+    }
+    // The same framing with good payloads decodes, so the cases above fail for their payload alone.
+    expect(decode(rawExt(pid, [1, n, 1, 0, 1]))).toEqual(new Pid("n", 1, 0, 1));
+    expect(decode(rawExt(ref, [1, n, 1, 2]))).toEqual(new Ref("n", 1, 2));
+    expect(decode(rawExt(ref, [1, n, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toEqual(
+      new Ref("n", 1, Number.MAX_SAFE_INTEGER),
+    );
+  });
+
+  it("a malformed pid after a cached node name is still refused", () => {
+    const name = utf8("cached@host");
+    expect(decode(rawExt(ExtensionType.pid, [name.length, ...name, 1, 0, 1]))).toBeInstanceOf(Pid);
+    // Same name bytes (a cache hit), then a bad tail.
+    expect(() => decode(rawExt(ExtensionType.pid, [name.length, ...name, 1, 0, 1, 9]))).toThrow(
+      /^malformed pid: trailing bytes$/,
+    );
+    expect(() => decode(rawExt(ExtensionType.pid, [name.length, ...name, 1, 0]))).toThrow(
+      /^malformed pid: truncated$/,
+    );
+    // Same length as the cached name, one byte different and not UTF-8.
+    const bad = [...name];
+    bad[3] = 0xff;
+    expect(() => decode(rawExt(ExtensionType.pid, [bad.length, ...bad, 1, 0, 1]))).toThrow(
+      /^malformed pid: node name is not UTF-8$/,
+    );
+  });
+
+  it("a frame with one malformed pid throws rather than returning the rest", () => {
+    const first = encode(new Pid("n@h", 1, 0, 2));
+    const last = encode("after");
+    const bad = rawExt(ExtensionType.pid, [1, 0x6e, 1, 0, 1, 0]);
+    expect(decode(Uint8Array.from([0x92, ...first, ...last]))).toEqual([new Pid("n@h", 1, 0, 2), "after"]);
+    expect(() => decode(Uint8Array.from([0x93, ...first, ...bad, ...last]))).toThrow(
+      /^malformed pid: trailing bytes$/,
+    );
   });
 
   it("fuzz: random bytes either decode or throw DecodeError", () => {
