@@ -1,13 +1,13 @@
 /**
  * The sending half of one connection: everything queued for it while the microtask queue drains goes
  * out as one data frame (the biggest lever on throughput: one socket write and one frame header for a
- * whole batch),
- * frames wait while the socket is backed up, and memory per connection is bounded.
+ * whole batch), large frames go out as fragments a turn at a time, frames wait while the socket is
+ * backed up, and memory per connection is bounded.
  */
 import type { Clock, ClockHandle, Signal } from "@maquis/core";
 import type { Connection } from "../Connection.js";
 import type { CompressionOptions } from "../wire/Compression.js";
-import { FLAG_FIRST, fragmentFrame, isFragment } from "../wire/Fragments.js";
+import { FLAG_FIRST, FRAGMENT_BYTES, fragmentFrame, isFragment } from "../wire/Fragments.js";
 import { encodeFrame } from "../wire/FrameCodec.js";
 import { afterMicrotasks } from "../internal/afterMicrotasks.js";
 import { WireError } from "../wire/WireError.js";
@@ -146,14 +146,14 @@ export class Outbox {
 
   private write(frame: Uint8Array): void {
     const { highWaterMark, monotonic } = this.settings;
-    const pieces = fragmentFrame(frame);
-    if (pieces.length === 1 && this.held.length === 0 && this.connection.bufferedAmount <= highWaterMark) {
+    const whole = frame.length <= FRAGMENT_BYTES;
+    if (whole && this.held.length === 0 && this.connection.bufferedAmount <= highWaterMark) {
       this.connection.send(frame);
       this.framesSent++;
       return;
     }
     if (monotonic) this.shedHeld();
-    for (const piece of pieces) {
+    for (const piece of whole ? [frame] : fragmentFrame(frame)) {
       this.held.push(piece);
       this.heldBytes += piece.length;
     }

@@ -5,11 +5,9 @@
  * to milliseconds. The outbox sends signals no one waits for (demonitors) there, so that they join
  * whatever the turn's promise chains send next.
  */
-const host = globalThis as { setImmediate?: (fn: () => void) => unknown };
+const setImmediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 
-export const afterMicrotasks: (fn: () => void) => void =
-  typeof host.setImmediate === "function"
-    ? ((setImmediate) => (fn: () => void) => {
-        setImmediate(fn);
-      })(host.setImmediate)
-    : (fn) => queueMicrotask(fn);
+export const afterMicrotasks = (fn: () => void): void => {
+  if (setImmediate !== undefined) setImmediate(fn);
+  else queueMicrotask(fn);
+};

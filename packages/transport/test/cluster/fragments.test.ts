@@ -7,7 +7,7 @@ import type { Inbox } from "@maquis/core";
 import { describe, expect, it } from "vitest";
 import { SeededRandom } from "../../src/memory/random.js";
 import { FLAG_FRAGMENT, FRAGMENT_BYTES } from "../../src/wire/Fragments.js";
-import { dialledConnections, until, useCluster } from "./support.js";
+import { dialledConnections, turn, until, useCluster } from "./support.js";
 
 const env = useCluster(3);
 
@@ -16,13 +16,10 @@ const bytesOf = (n: number, seed: number): Uint8Array => {
   return Uint8Array.from({ length: n }, () => Math.floor(random.next() * 256));
 };
 
-/** Collects what `inbox` receives, in order, as it arrives. */
-const collect = (inbox: Inbox): unknown[] => {
-  const got: unknown[] = [];
-  void (async () => {
-    for (;;) got.push(await inbox.receive());
-  })();
-  return got;
+/** What `inbox` has received so far, appended to `got` in order (a condition for `until`). */
+const received = (inbox: Inbox, got: unknown[], count: number) => (): boolean => {
+  for (let m = inbox.tryReceive(); m !== undefined; m = inbox.tryReceive()) got.push(m);
+  return got.length >= count;
 };
 
 describe("large messages", () => {
@@ -31,12 +28,12 @@ describe("large messages", () => {
     const b = await env.start("b");
     await env.connect(a, b);
     const far = b.node.inbox();
-    const got = collect(far);
+    const got: unknown[] = [];
     const big = ["blob", bytesOf(1 << 20, 7)];
     const mark = env.wire.records.length;
     a.node.send(far.pid, big);
     a.node.send(far.pid, "after");
-    await until(() => got.length === 2, "the large message and the next one", 20_000);
+    await until(received(far, got, 2), "the large message and the next one", 20_000);
     expect(got).toEqual([big, "after"]);
 
     const [connection] = dialledConnections(env.trace, "a", "b", "default");
@@ -52,11 +49,11 @@ describe("large messages", () => {
     const b = await env.start("b", { channels });
     await env.connect(a, b);
     const far = b.node.inbox();
-    const got = collect(far);
+    const got: unknown[] = [];
     const big = bytesOf(1 << 20, 11);
     a.node.send(far.pid, big, { channel: "bulk" });
     a.node.send(far.pid, "small");
-    await until(() => got.length === 2, "both messages", 20_000);
+    await until(received(far, got, 2), "both messages", 20_000);
     expect(got).toEqual(["small", big]);
   });
 
@@ -65,15 +62,15 @@ describe("large messages", () => {
     const b = await env.start("b", { keepAlive: { idleMs: 1, timeoutMs: 1_000 } });
     await env.connect(a, b);
     const far = b.node.inbox();
-    const got = collect(far);
+    const got: unknown[] = [];
     const big = bytesOf(1 << 19, 13);
     a.node.send(far.pid, big);
     // Pings go out on every connection while the fragments do.
-    for (let i = 0; i < 40 && got.length === 0; i++) {
+    for (let i = 0; i < 40 && !received(far, got, 1)(); i++) {
       env.clock.advance(5);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await turn();
     }
-    await until(() => got.length === 1, "the large message", 20_000);
+    await until(received(far, got, 1), "the large message", 20_000);
     expect(got).toEqual([big]);
     expect(a.cluster.isConnected("b")).toBe(true);
   });

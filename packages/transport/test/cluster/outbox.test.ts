@@ -9,8 +9,7 @@ import type { Connection } from "../../src/Connection.js";
 import { Outbox } from "../../src/cluster/Outbox.js";
 import { FLAG_FIRST, FLAG_FRAGMENT, FLAG_LAST, Reassembler } from "../../src/wire/Fragments.js";
 import { decodeFrame, encodeFrame } from "../../src/wire/FrameCodec.js";
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { turn } from "./support.js";
 
 class Recorder implements Connection {
   readonly remoteAddress = "test";
