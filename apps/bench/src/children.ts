@@ -1,6 +1,6 @@
 /**
- * The bench's child Node processes: node B of the distribution measures (distPeer.js) and the bare-ws
- * echo server (wsEcho.js). Each prints one JSON line on stdout when it is ready and exits when its stdin
+ * The bench's child Node process: node B of the distribution measures (distPeer.js), which also runs
+ * the bare-ws echo server. It prints one JSON line on stdout when it is ready and exits when its stdin
  * closes, so a child never outlives the bench: `stopChildren` closes their stdin (SIGKILL after 5 s), if
  * the bench dies anyway its end of the pipe closes with it, and on a plain `exit` (an uncaught error)
  * the bench SIGKILLs them.
@@ -12,8 +12,10 @@ import { fileURLToPath } from "node:url";
 export interface ChildInfo {
   /** Where it listens (a `ws://` URL). */
   readonly address: string;
-  /** Its node name (node B only). */
-  readonly name?: string;
+  /** Its node name. */
+  readonly name: string;
+  /** Its bare-ws echo server (a `ws://` URL). */
+  readonly echo: string;
 }
 
 const live = new Set<ChildProcess>();
@@ -23,7 +25,7 @@ const killAll = () => {
 process.on("exit", killAll);
 
 /** Starts `node dist/<name>.js ...args` and resolves with its ready line. */
-export function startChild(name: "distPeer" | "wsEcho", ...args: string[]): Promise<ChildInfo> {
+export function startChild(name: "distPeer", ...args: string[]): Promise<ChildInfo> {
   const script = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ["pipe", "pipe", "inherit"],

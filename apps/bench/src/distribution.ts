@@ -26,6 +26,8 @@ interface Session {
   readonly node: Node;
   /** Node B's name. */
   readonly b: string;
+  /** The bare-ws echo server in node B's process. */
+  readonly echo: string;
 }
 
 let session: Promise<Session> | undefined;
@@ -42,8 +44,10 @@ async function open(): Promise<Session> {
   try {
     // Resolves once every channel (default, bulk) is connected, so no measure pays for a connection.
     await cluster.syncJoin(b.address);
-    if (b.name === undefined) throw new Error("node b did not say its name");
-    return { node, b: b.name };
+    if (typeof b.name !== "string" || typeof b.echo !== "string") {
+      throw new Error(`node b's ready line lacks its name or echo address: ${JSON.stringify(b)}`);
+    }
+    return { node, b: b.name, echo: b.echo };
   } catch (err) {
     await node.stop();
     throw err;
@@ -53,7 +57,7 @@ async function open(): Promise<Session> {
 /** Node A, connected to node B (started on first use). */
 const connected = (): Promise<Session> => (session ??= open());
 
-/** Stops node A and every child process (node B, the ws echo server). Safe to call when none started. */
+/** Stops node A and node B's process. Safe to call when none started. */
 export async function stopDistribution(): Promise<void> {
   const s = session;
   session = undefined;
@@ -183,13 +187,14 @@ const BLOCK = 500;
 
 /**
  * remote-call-p50 / -p99: one client on A, {@link CALLS} sequential calls to a server on B (µs). In the
- * same round, in alternating blocks of {@link BLOCK}, as many bare-ws round trips to the echo child
- * (ws-ping-pong-p50, wsRaw.ts), so that both meet the same load on this shared box.
+ * same round, in alternating blocks of {@link BLOCK}, as many bare-ws round trips to the echo server in
+ * node B's process (ws-ping-pong-p50, wsRaw.ts), so that both meet the same load and the same placement
+ * of the two processes on this shared box.
  */
 export const remoteCallLatency = (): Promise<Record<"p50" | "p99" | "ws", number>> =>
   withInbox(async (client, s) => {
     const server = await serverOnB(client, s);
-    const ws = await openWsPing();
+    const ws = await openWsPing(s.echo);
     try {
       const calls = new Float64Array(CALLS);
       const pings = new Float64Array(CALLS);

@@ -623,6 +623,40 @@ describe("encode errors", () => {
   });
 });
 
+describe("header bytes", () => {
+  it("encode(value, n) leaves n bytes in front of the msgpack for the caller", () => {
+    const value = { kind: "frame", pids: [new Pid("h@x", 7, 0, 1)], text: "héllo" };
+    const framed = encode(value, 3);
+    expect(framed.length).toBe(encode(value).length + 3);
+    framed.set([0xaa, 0xbb, 0xcc], 0);
+    expect(decode(framed.subarray(3))).toEqual(value);
+  });
+
+  it("a later encode never writes over an earlier result or its header", () => {
+    const first = encode(["first", 1], 1);
+    first[0] = 0x7f;
+    const copy = Array.from(first);
+    for (let i = 0; i < 2000; i++) encode(["later", i, "x".repeat(i % 50)], 1 + (i % 5));
+    expect(Array.from(first)).toEqual(copy);
+    expect(decode(first.subarray(1))).toEqual(["first", 1]);
+  });
+
+  it("refuses a header size that is not an integer from 0 to 255", () => {
+    for (const n of [-1, 256, 1.5, Number.NaN]) expect(() => encode(1, n)).toThrow(EncodeError);
+  });
+});
+
+describe("string decoding", () => {
+  it("stays in JS: core does not switch on msgpackr's native string extractor", async () => {
+    // The extractor costs a native call per small frame (see Codec.ts); core imports the pure-JS builds.
+    const { isNativeAccelerationEnabled } = (await import("msgpackr/unpack")) as unknown as {
+      isNativeAccelerationEnabled: boolean;
+    };
+    expect(decode(encode(["a string", "another"]))).toEqual(["a string", "another"]);
+    expect(isNativeAccelerationEnabled).toBe(false);
+  });
+});
+
 describe("reserved byte", () => {
   it("0xc1 (msgpack's never-used byte) is a DecodeError, not msgpackr's sentinel", () => {
     expect(() => decode(new Uint8Array([0xc1]))).toThrow(DecodeError);

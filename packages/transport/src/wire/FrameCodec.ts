@@ -108,13 +108,12 @@ const resolveCompression = (options: CompressionOptions): { level: number; thres
   return { level, threshold };
 };
 
-const framed = (flags: number, prefixBytes: number, body: Uint8Array, inflatedSize: number): Uint8Array => {
-  const bytes = new Uint8Array(prefixBytes + body.length);
-  bytes[0] = flags;
-  if (prefixBytes === COMPRESSED_HEADER_BYTES) {
-    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(1, inflatedSize);
-  }
-  bytes.set(body, prefixBytes);
+/** A compressed frame: the header byte, the inflated size, then the deflated body. */
+const compressedFrame = (deflated: Uint8Array, inflatedSize: number): Uint8Array => {
+  const bytes = new Uint8Array(COMPRESSED_HEADER_BYTES + deflated.length);
+  bytes[0] = FLAG_COMPRESSED;
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(1, inflatedSize);
+  bytes.set(deflated, COMPRESSED_HEADER_BYTES);
   return bytes;
 };
 
@@ -126,24 +125,25 @@ const framed = (flags: number, prefixBytes: number, body: Uint8Array, inflatedSi
  */
 export const encodeFrame = (frame: Frame, options?: EncodeFrameOptions): Uint8Array => {
   const wire = toWire(frame);
-  let body: Uint8Array;
+  // The codec leaves the header byte free in front of the msgpack body: no copy for the usual frame.
+  let plain: Uint8Array;
   try {
-    body = encode(wire);
+    plain = encode(wire, 1);
   } catch (cause) {
     const detail = cause instanceof EncodeError ? cause.message : String(cause);
     throw new WireError("unencodable", `cannot encode ${frame.kind} frame: ${detail}`, { cause });
   }
-  let bytes: Uint8Array | undefined;
+  plain[0] = 0;
+  let bytes = plain;
   if (options?.compress !== undefined) {
     const { level, threshold } = resolveCompression(options.compress);
+    const body = plain.subarray(1);
     if (body.length > threshold) {
       const deflated = deflate(body, level);
-      if (deflated.length + COMPRESSED_HEADER_BYTES < body.length + 1) {
-        bytes = framed(FLAG_COMPRESSED, COMPRESSED_HEADER_BYTES, deflated, body.length);
-      }
+      if (deflated.length + COMPRESSED_HEADER_BYTES < plain.length)
+        bytes = compressedFrame(deflated, body.length);
     }
   }
-  bytes ??= framed(0, 1, body, body.length);
   const maxPayload = options?.maxPayload;
   if (maxPayload !== undefined && bytes.length > maxPayload) {
     throw new WireError(
