@@ -16,6 +16,7 @@ import { Ref } from "../Ref.js";
 import type { Signal } from "../Distribution.js";
 import { EXITED, type Process, TRAP_EXIT } from "./Process.js";
 import type { Request } from "./Requests.js";
+import { RefTable } from "./RefTable.js";
 import type { Runtime } from "./Runtime.js";
 
 /** A monitor this process holds, keyed by its ref id (refs it made itself). */
@@ -27,7 +28,7 @@ export interface MonitorOut {
   readonly request: Request | undefined;
 }
 
-/** A monitor on this process held by `watcher`, keyed by `ref.key`. */
+/** A monitor on this process held by `watcher`. */
 export interface MonitorIn {
   readonly ref: Ref;
   readonly watcher: Pid;
@@ -38,7 +39,7 @@ export interface MonitorIn {
 export class ProcessSignals {
   readonly links = new Map<string, Pid>();
   readonly monitors = new Map<number, MonitorOut>();
-  readonly monitoredBy = new Map<string, MonitorIn>();
+  readonly monitoredBy = new RefTable<MonitorIn>();
   /** Nodes this process watches with monitorNode, with a count per node as in Erlang. */
   nodeWatches: Map<string, number> | null = null;
   /** Subscriptions made with monitorNodes(true). */
@@ -144,7 +145,7 @@ export class SignalRouter {
       return ref;
     }
     tables(self).monitors.set(ref.id, { ref, target: pid, item, request });
-    tables(watched).monitoredBy.set(ref.key, { ref, watcher: self.pid, item });
+    tables(watched).monitoredBy.set({ ref, watcher: self.pid, item });
     return ref;
   }
 
@@ -184,7 +185,7 @@ export class SignalRouter {
     self.signals!.monitors.delete(ref.id);
     const target = entry.target;
     if (target instanceof Pid && target.node === this.rt.name)
-      this.rt.lookup(target)?.signals?.monitoredBy.delete(ref.key);
+      this.rt.lookup(target)?.signals?.monitoredBy.delete(ref);
     else this.rt.sendRemote(target.node, { kind: "demonitor", from: self.pid, to: target, ref });
   }
 
@@ -261,7 +262,7 @@ export class SignalRouter {
         m.request?.retire();
         const target = m.target;
         if (target instanceof Pid && rt.isLocal(target))
-          rt.lookup(target)?.signals?.monitoredBy.delete(m.ref.key);
+          rt.lookup(target)?.signals?.monitoredBy.delete(m.ref);
         else if (target.node !== rt.name)
           rt.sendRemote(target.node, { kind: "demonitor", from: p.pid, to: target, ref: m.ref });
       }
@@ -357,14 +358,14 @@ export class SignalRouter {
           rt.sendRemote(fromNode, { kind: "down", to: signal.from, ref: signal.ref, item, reason: "noproc" });
           return;
         }
-        tables(target).monitoredBy.set(signal.ref.key, { ref: signal.ref, watcher: signal.from, item });
+        tables(target).monitoredBy.set({ ref: signal.ref, watcher: signal.from, item });
         rt.watchRemote(target, fromNode);
         return;
       }
       case "demonitor": {
         const to = signal.to;
         const target = to instanceof Pid ? rt.lookup(to) : rt.lookupName(to.name);
-        target?.signals?.monitoredBy.delete(signal.ref.key);
+        target?.signals?.monitoredBy.delete(signal.ref);
         return;
       }
       case "down": {
@@ -393,8 +394,7 @@ export class SignalRouter {
         signals.monitors.delete(id);
         this.notifyDown(p, m.request, m.ref, m.item, reason);
       }
-      for (const [key, m] of signals.monitoredBy)
-        if (m.watcher.node === node) signals.monitoredBy.delete(key);
+      signals.monitoredBy.deleteWhere((m) => m.watcher.node === node);
     }
     this.flush();
   }
