@@ -54,6 +54,14 @@ export interface DistributionHost {
   readonly creation: number;
   /** A signal from `fromNode` for a process on this node. */
   deliver(fromNode: string, signal: Signal): void;
+  /**
+   * Runs now the processes that delivered signals made runnable, instead of from the microtask the
+   * scheduler queued. A transport calls it after delivering a received frame, so that a server's
+   * reply is ready before the socket library finishes its own bookkeeping for the read. Does nothing
+   * when called from inside a process (the scheduler is already running). Processes that `await`
+   * still resume from microtasks.
+   */
+  runPending(): void;
   /** A connection to `node` is up: processes that called `monitorNodes(true)` get `nodeup`. */
   nodeUp(node: string): void;
   /**

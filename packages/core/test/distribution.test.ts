@@ -535,6 +535,51 @@ describe("connection loss", () => {
   });
 });
 
+describe("runPending", () => {
+  /** A node whose transport hands the test its host and sends nowhere. */
+  const startWithHost = (name: string): { node: Node; host: DistributionHost } => {
+    let host: DistributionHost | undefined;
+    const { node } = start({
+      name,
+      transport: (h) => {
+        host = h;
+        return { send: () => true, nodes: () => [], stop: () => {} };
+      },
+    });
+    return { node, host: host! };
+  };
+
+  it("runs the handler processes a delivered signal woke before it returns", async () => {
+    const { node, host } = startWithHost("rp1");
+    const seen: unknown[] = [];
+    const pid = node.spawn({ receive: (m) => void seen.push(m) });
+    await node.idle();
+    host.deliver("peer", { kind: "send", to: pid, message: "hello" });
+    expect(seen).toEqual([]); // scheduled, not run
+    host.runPending();
+    expect(seen).toEqual(["hello"]);
+    host.runPending(); // nothing queued: nothing happens
+    expect(seen).toEqual(["hello"]);
+  });
+
+  it("is a no-op from inside a process: the scheduler is already running", async () => {
+    const { node, host } = startWithHost("rp2");
+    const order: string[] = [];
+    const second = node.spawn({ receive: () => void order.push("second ran") });
+    const first = node.spawn({
+      receive: () => {
+        host.deliver("peer", { kind: "send", to: second, message: "go" });
+        host.runPending();
+        order.push("first returned");
+      },
+    });
+    await node.idle();
+    host.deliver("peer", { kind: "send", to: first, message: "go" });
+    host.runPending();
+    expect(order).toEqual(["first returned", "second ran"]);
+  });
+});
+
 describe("a node without a transport", () => {
   it("drops remote sends silently and has no connections", async () => {
     const { nodes } = startNodes("b");

@@ -21,7 +21,7 @@ import { Pid } from "../Pid.js";
 import { describe, type ExitReason } from "../Reason.js";
 import { Ref } from "../Ref.js";
 import { Process, PULL, STARTED, TRAP_EXIT } from "./Process.js";
-import { schedule } from "./Scheduler.js";
+import { runNow, schedule } from "./Scheduler.js";
 import { ProcessSignals, SignalRouter } from "./Signals.js";
 import { Timers } from "./Timers.js";
 import { Deadlines, Request } from "./Requests.js";
@@ -387,6 +387,10 @@ export class Runtime implements DistributionHost {
 
   deliver(fromNode: string, signal: Signal): void {
     if (!this.stopped) this.router.deliverRemote(fromNode, signal);
+  }
+
+  runPending(): void {
+    runNow();
   }
 
   nodeUp(node: string): void {

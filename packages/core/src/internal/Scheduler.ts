@@ -155,6 +155,16 @@ const drain = (): void => {
   }
 };
 
+/**
+ * Drains the run queue now, from the caller's stack, rather than from the microtask that `schedule`
+ * queued (which then finds nothing to do). For I/O callbacks that made processes runnable and want
+ * their work done before returning. A no-op inside a drain or with nothing queued; the time slice
+ * applies as usual.
+ */
+export const runNow = (): void => {
+  if (!draining && length > 0) drain();
+};
+
 /** Number of runnables waiting (for introspection and tests). */
 export const runQueueLength = (): number => length;
 

@@ -25,6 +25,8 @@ export interface OutboxSettings {
   readonly onDropped: (signal: Signal, error: WireError) => void;
   /** The connection holds more than `maxBufferedBytes`: the owner closes it. */
   readonly onOverload: () => void;
+  /** A flush was queued as a microtask; the owner may run it sooner by calling `flush`. */
+  readonly onQueued: (outbox: Outbox) => void;
 }
 
 /** How often a held-back outbox looks at the socket again (ms). */
@@ -88,6 +90,7 @@ export class Outbox {
     }
     this.scheduled = true;
     queueMicrotask(this.flush);
+    this.settings.onQueued(this);
   }
 
   /** Encodes what is queued into frames and writes them, or holds them back if the socket is full. */

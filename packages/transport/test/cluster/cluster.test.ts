@@ -85,6 +85,32 @@ describe("remote processes", () => {
     expect(result).toBe(42);
   });
 
+  it("a handler process answers a remote message within the read that brought it", async () => {
+    const [a, b] = await mesh("a", "b");
+    b!.node.spawn(
+      {
+        receive(message, self) {
+          const [from, n] = message as [Pid, number];
+          self.send(from, n + 1);
+        },
+      },
+      { name: "next" },
+    );
+    const inbox = a!.node.inbox();
+    await settle();
+    env.network.delivery = "manual";
+    try {
+      inbox.send({ name: "next", node: "b" }, [inbox.pid, 41]);
+      await until(() => env.network.pending === 1); // a's frame, held by the network
+      env.network.step(); // b reads it: the answer goes out before step returns, not from a microtask
+      expect(env.network.pending).toBe(1);
+      env.network.step();
+      expect(inbox.tryReceive()).toBe(42);
+    } finally {
+      env.network.delivery = "auto";
+    }
+  });
+
   it("links across nodes: a remote crash reaches a trapping linker", async () => {
     const [a, b] = await mesh("a", "b");
     const doomed = b!.node.spawn(async (self) => {

@@ -39,6 +39,7 @@ const outboxOn = (connection: Recorder, monotonic = false) =>
     maxBufferedBytes: 1 << 26,
     onDropped: () => expect.fail("nothing should be dropped"),
     onOverload: () => expect.fail("no overload expected"),
+    onQueued: () => {},
   });
 
 const isFragmentBytes = (bytes: Uint8Array) => (bytes[0]! & FLAG_FRAGMENT) !== 0;

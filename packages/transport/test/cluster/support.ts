@@ -150,6 +150,7 @@ const observed = (host: DistributionHost, log: Delivered[]): DistributionHost =>
     log.push({ from, signal });
     host.deliver(from, signal);
   },
+  runPending: () => host.runPending(),
   nodeUp: (node) => host.nodeUp(node),
   nodeDown: (node, reason) => host.nodeDown(node, reason),
 });
