@@ -216,8 +216,9 @@ export interface ProcessContext {
   abandonRequest(ref: Ref): boolean;
 
   /**
-   * Sends `value` to whoever is waiting on `to` (Erlang's `gen:reply`). Never throws; `undefined` is a
-   * valid reply (unlike a message), and a reply to a request that has ended is dropped.
+   * Sends `value` to whoever is waiting on `to` (Erlang's `gen:reply`). `undefined` is a valid reply
+   * (unlike a message), and a reply to a request that has ended is dropped. Throws only
+   * `ProcessExitedError`, once this process has exited, as every `self` method does.
    */
   reply(to: ReplyTo, value: unknown): void;
 

@@ -69,7 +69,6 @@ export class NodeMessage {
   }
 }
 
-/** Type guard: an EXIT message, optionally from a given pid. */
 /**
  * Where a reply goes: the caller's pid and the request's tag, an alias (Erlang's `From = {Pid, Tag}`).
  *
@@ -101,6 +100,7 @@ export const isReply =
   (msg: unknown): msg is ReplyMessage =>
     msg instanceof ReplyMessage && (ref === undefined || msg.ref.equals(ref));
 
+/** Type guard: an EXIT message, optionally from a given pid. */
 export const isExit =
   (from?: Pid) =>
   (msg: unknown): msg is ExitMessage =>

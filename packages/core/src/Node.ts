@@ -178,6 +178,7 @@ export class Node {
     this.#rt.system.reply(to, value);
   }
 
+  /** True while the process `pid` names is alive on this node (Erlang's `is_process_alive/1`). */
   isAlive(pid: Pid): boolean {
     return this.#rt.lookup(pid) !== undefined;
   }

@@ -16,6 +16,7 @@ import {
   type Pid,
   type ProcessContext,
   Reason,
+  type ReplyTo,
   UncaughtThrow,
 } from "../src/index.js";
 import { drain, useNodes } from "./support.js";
@@ -662,6 +663,36 @@ describe("a crashing process", () => {
     } finally {
       process.off("unhandledRejection", onUnhandled);
     }
+  });
+});
+
+describe("replying from a killed body", () => {
+  it("throws ProcessExitedError, like every other self method, and the caller sees the death", async () => {
+    const { node } = startNode();
+    const inbox = node.inbox();
+    const external = gate();
+    const after: unknown[] = [];
+    const pid = node.spawn(async (self) => {
+      const replyTo = await self.receive<ReplyTo>();
+      await external.promise;
+      try {
+        self.reply(replyTo, "from the dead");
+      } catch (error) {
+        after.push(error);
+      }
+    });
+    const outcome = inbox
+      .request<string>(pid, (replyTo) => replyTo)
+      .then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+    await node.idle();
+    node.exit(pid, Reason.kill);
+    external.open();
+    expect(await outcome).not.toHaveProperty("value");
+    await node.idle();
+    expect(after.map((e) => (e as Error).name)).toEqual(["ProcessExitedError"]);
   });
 });
 

@@ -173,6 +173,19 @@ describe("request", () => {
     expect(clock.pending).toBe(0);
   });
 
+  it("a request whose message cannot be built throws and leaves nothing behind", async () => {
+    const pid = node.spawn(server());
+    const cannot = (): never => {
+      throw new Error("cannot build");
+    };
+    expect(() => inbox.request(pid, cannot)).toThrow("cannot build");
+    expect(() => inbox.sendRequest(pid, cannot)).toThrow("cannot build");
+    // Neither request survives: the server's death settles no orphaned promise and sends no DOWN.
+    node.exit(pid, "kill");
+    expect(await drain(inbox)).toEqual([]);
+    expect(node.processInfo(inbox.pid)?.monitors).toEqual([]);
+  });
+
   it("rejects an invalid timeout synchronously", () => {
     expect(() => inbox.request("x", () => "q", -1)).toThrow(BadArgError);
   });

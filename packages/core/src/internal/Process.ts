@@ -415,6 +415,7 @@ export class Process implements Runnable, ProcessContext {
   }
 
   reply(to: ReplyTo, value: unknown): void {
+    this.alive();
     this.messagesOut++;
     this.reductions--;
     this.rt.sendToAlias(to.tag, value);

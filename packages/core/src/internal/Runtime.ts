@@ -260,11 +260,17 @@ export class Runtime implements DistributionHost {
     this.aliases.set(request.ref.id, request);
     this.router.monitor(owner, target, request);
     if (request.done) return false;
-    const message = build({ pid: owner.pid, tag: request.ref });
-    if (message !== undefined) {
-      owner.messagesOut++;
-      if (target instanceof Pid) this.sendQuietly(target, message);
-      else this.sendRemote(target.node, { kind: "send", to: target, message });
+    try {
+      const message = build({ pid: owner.pid, tag: request.ref });
+      if (message !== undefined) {
+        owner.messagesOut++;
+        if (target instanceof Pid) this.sendQuietly(target, message);
+        else this.sendRemote(target.node, { kind: "send", to: target, message });
+      }
+    } catch (error) {
+      // `build` threw, or a transport refused the message (EncodeError): no request is left behind.
+      request.abandon();
+      throw error;
     }
     return true;
   }
