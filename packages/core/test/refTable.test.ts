@@ -29,9 +29,11 @@ describe("RefTable", () => {
   it("keeps refs that share an id apart: other node, other incarnation", () => {
     const table = new RefTable<Entry>();
     const refs = [new Ref("a@h", 1, 7), new Ref("b@h", 1, 7), new Ref("a@h", 2, 7), new Ref("a@h", 1, 8)];
-    refs.forEach((ref, i) => table.set(entry(ref, `e${i}`)));
+    for (const [i, ref] of refs.entries()) table.set(entry(ref, `e${i}`));
     expect(table.size).toBe(4);
-    refs.forEach((ref, i) => expect(table.get(new Ref(ref.node, ref.creation, ref.id))?.label).toBe(`e${i}`));
+    for (const [i, ref] of refs.entries()) {
+      expect(table.get(new Ref(ref.node, ref.creation, ref.id))?.label).toBe(`e${i}`);
+    }
     table.set(entry(new Ref("b@h", 1, 7), "replaced"));
     expect(table.size).toBe(4);
     expect(table.get(new Ref("b@h", 1, 7))?.label).toBe("replaced");
