@@ -204,8 +204,9 @@ const measures: Measure[] = [
     target: { ratio: 1.5 },
   },
   {
-    // Bare ws between two Node processes (no Maquis): the floor of a remote call, timed in
-    // remote-call's rounds, interleaved with its calls. Against Erlang's raw `!` ping-pong between two VMs.
+    // Bare ws between node A's and node B's processes (no Maquis; the echo server runs beside node B):
+    // the floor of a remote call over the same pair of processes, timed in remote-call's rounds,
+    // interleaved with its calls. Against Erlang's raw `!` ping-pong between two VMs.
     name: "ws-ping-pong-p50",
     unit: "µs",
     higherIsBetter: false,
