@@ -39,7 +39,13 @@ const DRAIN_POLL_MS = 2;
 const FRAGMENTS_PER_TURN = 1;
 
 /** A fragment after a frame's first: its frame is already partly sent. */
-const isContinuation = (piece: Uint8Array): boolean => isFragment(piece) && (piece[0]! & FLAG_FIRST) === 0;
+const isContinuation = (bytes: Uint8Array): boolean => isFragment(bytes) && (bytes[0]! & FLAG_FIRST) === 0;
+
+/** Something waiting to be written: a whole frame, a fragment, or a control frame (never shed). */
+interface Held {
+  readonly bytes: Uint8Array;
+  readonly control: boolean;
+}
 
 export class Outbox {
   readonly connection: Connection;
@@ -50,14 +56,13 @@ export class Outbox {
   /** A flush is queued for the end of the turn (only demonitors are waiting). */
   private lazyScheduled = false;
   /**
-   * What waits to be written, in order: frames held back because the socket is above its high-water
-   * mark, and the fragments of large frames not written yet.
+   * What waits to be written, in order, from `heldHead` on: frames held back because the socket is
+   * above its high-water mark, and the fragments of large frames not written yet.
    */
-  private held: Uint8Array[] = [];
+  private held: Held[] = [];
+  private heldHead = 0;
   private heldBytes = 0;
   private drainTimer: ClockHandle | undefined;
-  /** Control frames waiting in `held` (never shed). */
-  private readonly control = new WeakSet<Uint8Array>();
   /** A drain is queued for the end of this turn. */
   private drainQueued = false;
   private closed = false;
@@ -118,25 +123,22 @@ export class Outbox {
       this.connection.send(frame);
       return;
     }
-    this.held.splice(partial, 0, frame);
+    this.held.splice(this.heldHead + partial, 0, { bytes: frame, control: true });
     this.heldBytes += frame.length;
-    this.control.add(frame);
   }
 
   /** Sends what is queued and held right now, ignoring the high-water mark (the node is stopping). */
   flushAll(): void {
     this.flush();
-    for (const frame of this.held) this.connection.send(frame);
-    this.held = [];
-    this.heldBytes = 0;
+    for (let i = this.heldHead; i < this.held.length; i++) this.connection.send(this.held[i]!.bytes);
+    this.clearHeld();
   }
 
   /** Stops sending; what is queued is dropped (the connection is gone). */
   close(): void {
     this.closed = true;
     this.queue = [];
-    this.held = [];
-    this.heldBytes = 0;
+    this.clearHeld();
     if (this.drainTimer !== undefined) this.settings.clock.cancel(this.drainTimer);
     this.drainTimer = undefined;
     // A drain queued for this turn finds the outbox closed and does nothing.
@@ -150,16 +152,14 @@ export class Outbox {
   private write(frame: Uint8Array): void {
     const { highWaterMark, monotonic } = this.settings;
     const whole = frame.length <= FRAGMENT_BYTES;
-    if (whole && this.held.length === 0 && this.connection.bufferedAmount <= highWaterMark) {
+    if (whole && this.heldHead === this.held.length && this.connection.bufferedAmount <= highWaterMark) {
       this.connection.send(frame);
       this.framesSent++;
       return;
     }
     if (monotonic) this.shedHeld();
-    for (const piece of whole ? [frame] : fragmentFrame(frame)) {
-      this.held.push(piece);
-      this.heldBytes += piece.length;
-    }
+    if (whole) this.hold(frame);
+    else for (const fragment of fragmentFrame(frame)) this.hold(fragment);
     if (this.bufferedBytes > this.settings.maxBufferedBytes) {
       this.close();
       this.settings.onOverload();
@@ -173,25 +173,37 @@ export class Outbox {
    * channels), except the rest of a frame whose first fragments are already out.
    */
   private shedHeld(): void {
-    const partial = this.continuations();
-    const kept = this.held.slice(0, partial);
-    for (let i = partial; i < this.held.length; i++) {
+    const keptUpTo = this.heldHead + this.continuations();
+    const kept = this.held.slice(this.heldHead, keptUpTo);
+    for (let i = keptUpTo; i < this.held.length; i++) {
       const piece = this.held[i]!;
-      if (this.control.has(piece)) {
+      if (piece.control) {
         kept.push(piece);
         continue;
       }
-      this.heldBytes -= piece.length;
-      if (!isContinuation(piece)) this.shed++;
+      this.heldBytes -= piece.bytes.length;
+      if (!isContinuation(piece.bytes)) this.shed++;
     }
     this.held = kept;
+    this.heldHead = 0;
   }
 
   /** How many held pieces, from the front, finish a frame whose first fragments are already out. */
   private continuations(): number {
     let n = 0;
-    while (n < this.held.length && isContinuation(this.held[n]!)) n++;
+    while (this.heldHead + n < this.held.length && isContinuation(this.held[this.heldHead + n]!.bytes)) n++;
     return n;
+  }
+
+  private hold(bytes: Uint8Array): void {
+    this.held.push({ bytes, control: false });
+    this.heldBytes += bytes.length;
+  }
+
+  private clearHeld(): void {
+    this.held = [];
+    this.heldHead = 0;
+    this.heldBytes = 0;
   }
 
   /**
@@ -213,18 +225,25 @@ export class Outbox {
     this.drainQueued = false;
     if (this.closed) return;
     const { highWaterMark } = this.settings;
-    let i = 0;
     let fragments = 0;
-    while (i < this.held.length && this.connection.bufferedAmount <= highWaterMark) {
-      const piece = this.held[i]!;
-      if (isFragment(piece) && ++fragments > FRAGMENTS_PER_TURN) break;
-      i++;
-      this.heldBytes -= piece.length;
-      this.connection.send(piece);
-      if (!isContinuation(piece) && !this.control.has(piece)) this.framesSent++;
+    // `this.held` is read afresh on every step: a send may close the outbox (which empties it).
+    while (this.heldHead < this.held.length && this.connection.bufferedAmount <= highWaterMark) {
+      const { bytes, control } = this.held[this.heldHead]!;
+      if (isFragment(bytes) && ++fragments > FRAGMENTS_PER_TURN) break;
+      this.heldHead++;
+      this.heldBytes -= bytes.length;
+      this.connection.send(bytes);
+      if (!control && !isContinuation(bytes)) this.framesSent++;
     }
-    this.held = i === this.held.length ? [] : this.held.slice(i);
-    if (this.held.length > 0) this.scheduleDrain();
+    if (this.heldHead === this.held.length) this.clearHeld();
+    else {
+      // What was written is dropped from the front now and then, not on every turn.
+      if (this.heldHead >= 1024) {
+        this.held = this.held.slice(this.heldHead);
+        this.heldHead = 0;
+      }
+      this.scheduleDrain();
+    }
   };
 
   /**

@@ -29,9 +29,9 @@ class Recorder implements Connection {
 const to = new Pid("b", 1, 0, 1);
 const sendOf = (message: unknown): Signal => ({ kind: "send", to, message });
 
-const outboxOn = (connection: Recorder, monotonic = false) =>
+const outboxOn = (connection: Recorder, monotonic = false, clock = new VirtualClock()) =>
   new Outbox(connection, {
-    clock: new VirtualClock(),
+    clock,
     compress: undefined,
     monotonic,
     maxPayload: 1 << 24,
@@ -90,6 +90,7 @@ describe("Outbox", () => {
     outbox.sendControl(encodeFrame({ kind: "ping", id: 1, timestamp: 0 }));
     for (let t = 0; t < 10; t++) await turn();
     expect(messagesOf(connection.sent)).toEqual([new Uint8Array(50_000), "ping", "queued after"]);
+    expect(outbox.framesSent).toBe(2); // control frames are not data frames
   });
 
   it("monotonic shedding drops whole waiting frames, never the rest of one partly sent", async () => {
@@ -108,5 +109,33 @@ describe("Outbox", () => {
       new Uint8Array(50_000).fill(3),
     ]);
     expect(outbox.shed).toBe(1);
+  });
+
+  it("frames held back while the socket is full go out in order once it drains, however many", async () => {
+    const connection = new Recorder();
+    const clock = new VirtualClock();
+    const outbox = outboxOn(connection, false, clock);
+    connection.bufferedAmount = 2 << 24; // over the high-water mark: everything is held
+    for (let i = 0; i < 3000; i++) {
+      outbox.push(sendOf(i));
+      outbox.flush();
+    }
+    expect(connection.sent).toHaveLength(0);
+    expect(outbox.bufferedBytes).toBeGreaterThan(connection.bufferedAmount);
+    // The socket takes 1500 frames, fills up again, then takes the rest.
+    connection.send = function (frame: Uint8Array) {
+      this.sent.push(frame);
+      if (this.sent.length === 1500) this.bufferedAmount = 2 << 24;
+    };
+    connection.bufferedAmount = 0;
+    clock.advance(10);
+    await turn();
+    expect(connection.sent).toHaveLength(1500);
+    connection.bufferedAmount = 0;
+    clock.advance(10);
+    await turn();
+    expect(messagesOf(connection.sent)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(outbox.bufferedBytes).toBe(0);
+    expect(outbox.framesSent).toBe(3000);
   });
 });
