@@ -32,42 +32,6 @@ const GOING_AWAY = 1001;
 const INTERNAL_ERROR = 1011;
 
 /**
- * The WebSocket medium: connections between nodes over WebSockets, `ws://` or `wss://`. On Node (this
- * entry) it listens and dials with `ws`; the browser entry (chosen by bundlers through the `browser`
- * export condition) dials with the platform `WebSocket` and cannot listen. Both share the connection
- * code, so peers behave the same whichever side runs where.
- *
- * Use it for nodes in different processes or machines; for tests and simulations in one process, the
- * `MemoryNetwork` gives the same `Connection` contract with fault injection.
- *
- * Gotchas:
- * - Set the same `maxPayload` on every node: a frame over the receiver's closes the connection (1009).
- * - `wss://` listens need `tls`; dialling a self-signed `wss://` peer needs its certificate in
- *   `clientTls.ca`.
- * - Permessage-deflate is always off (see {@link WebSocketMediumOptions}); Nagle is off (`ws` sets
- *   TCP_NODELAY on every socket), so small frames go out at once.
- * - `DialInfo` is ignored: the handshake above tells the listener who dialled.
- *
- * Throws `ConfigError` for invalid options.
- *
- * @example
- * import { readFileSync } from "node:fs";
- * import { webSocketMedium } from "@maquis/transport/websocket";
- *
- * const cert = readFileSync("node.crt");
- * const medium = webSocketMedium({
- *   tls: { key: readFileSync("node.key"), cert },
- *   clientTls: { ca: cert }, // trust the cluster's self-signed certificate
- * });
- * const listener = await medium.listen("wss://0.0.0.0:4370", (connection) => {
- *   connection.onFrame = (frame) => connection.send(frame); // echo
- *   connection.onClose = ({ code, reason }) => console.log("closed", code, reason);
- * });
- * const connection = await medium.connect("wss://db-1.internal:4370", { from: "a", to: "b", channel: "default" });
- * // ...
- * await listener.close();
- */
-/**
  * Frames up to this many bytes are masked with a random key on the dialling side, larger ones with
  * an all-zero key (see `WebSocketMediumOptions.maskFrames`). Masking a small frame costs less than it
  * saves: `ws` then writes header and payload as one buffer, not a corked pair (about 2 µs a small remote
@@ -111,6 +75,42 @@ const dialSocket = (url: string, options: ClientOptions): WebSocket => {
   return socket;
 };
 
+/**
+ * The WebSocket medium: connections between nodes over WebSockets, `ws://` or `wss://`. On Node (this
+ * entry) it listens and dials with `ws`; the browser entry (chosen by bundlers through the `browser`
+ * export condition) dials with the platform `WebSocket` and cannot listen. Both share the connection
+ * code, so peers behave the same whichever side runs where.
+ *
+ * Use it for nodes in different processes or machines; for tests and simulations in one process, the
+ * `MemoryNetwork` gives the same `Connection` contract with fault injection.
+ *
+ * Gotchas:
+ * - Set the same `maxPayload` on every node: a frame over the receiver's closes the connection (1009).
+ * - `wss://` listens need `tls`; dialling a self-signed `wss://` peer needs its certificate in
+ *   `clientTls.ca`.
+ * - Permessage-deflate is always off (see {@link WebSocketMediumOptions}); Nagle is off (`ws` sets
+ *   TCP_NODELAY on every socket), so small frames go out at once.
+ * - `DialInfo` is ignored: the handshake above tells the listener who dialled.
+ *
+ * Throws `ConfigError` for invalid options.
+ *
+ * @example
+ * import { readFileSync } from "node:fs";
+ * import { webSocketMedium } from "@maquis/transport/websocket";
+ *
+ * const cert = readFileSync("node.crt");
+ * const medium = webSocketMedium({
+ *   tls: { key: readFileSync("node.key"), cert },
+ *   clientTls: { ca: cert }, // trust the cluster's self-signed certificate
+ * });
+ * const listener = await medium.listen("wss://0.0.0.0:4370", (connection) => {
+ *   connection.onFrame = (frame) => connection.send(frame); // echo
+ *   connection.onClose = ({ code, reason }) => console.log("closed", code, reason);
+ * });
+ * const connection = await medium.connect("wss://db-1.internal:4370", { from: "a", to: "b", channel: "default" });
+ * // ...
+ * await listener.close();
+ */
 export const webSocketMedium = (options?: WebSocketMediumOptions): WebSocketMedium => {
   const settings = resolveWebSocketOptions(options, "node");
   const { maxPayload, connectTimeoutMs } = settings;
